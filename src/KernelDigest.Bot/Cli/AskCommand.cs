@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KernelDigest.Bot.Reports;
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+
+namespace KernelDigest.Bot.Cli;
+
+/// <summary>
+/// <c>ask</c>: answers one message, or each line of standard input (<c>-</c>), through the same command router the
+/// chat platforms use. With <c>--json</c>, stdout carries exactly one JSON object per answer; diagnostics go to stderr.
+/// </summary>
+internal static class AskCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, CancellationToken ct)
+    {
+        var (own, settings) = Cli.SplitSettings(args);
+        var json = false;
+        var lang = Lang.Zh;
+        string? text = null;
+        for (var i = 0; i < own.Count; i++)
+        {
+            switch (own[i])
+            {
+                case "--json":
+                    json = true;
+                    break;
+                case "--lang" when i + 1 < own.Count:
+                    lang = Langs.FromCode(own[++i]);
+                    break;
+                case "--lang":
+                    throw new CliUsageException("--lang needs a value: en or zh-CN");
+                default:
+                    if (text is not null)
+                        throw new CliUsageException("ask takes one message; quote it: ask \"/patch TDP MMU\"");
+                    text = own[i];
+                    break;
+            }
+        }
+        if (text is null)
+            throw new CliUsageException("ask needs a message, or - to read messages from standard input");
+
+        var library = ReportsSetup.CreateLibrary(ReportsSetup.ReadOptions(Cli.Configuration(settings)));
+        var snapshot = library.Current;
+        foreach (var error in snapshot.Errors)
+            await Console.Error.WriteLineAsync($"warning: {error}");
+        var router = new CommandRouter(library);
+
+        if (text != "-")
+        {
+            await stdout.WriteLineAsync(Answer(router, text, lang, json));
+            return 0;
+        }
+        // Buffered output: one flush per batch of lines keeps `ask -` fast when fed a file.
+        while (await stdin.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0)
+                continue;
+            await stdout.WriteLineAsync(Answer(router, line, lang, json));
+        }
+        await stdout.FlushAsync(ct);
+        return 0;
+    }
+
+    internal static string Answer(CommandRouter router, string text, Lang lang, bool json)
+    {
+        Reply? reply;
+        try
+        {
+            reply = router.Handle(new ChatInput(text, lang));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // One bad message never ends the batch.
+            var message = BotTexts.For(lang).Error;
+            Console.Error.WriteLine($"error answering a message: {ex.GetType().Name}: {ex.Message}");
+            return json ? JsonSerializer.Serialize(new AskError(text, message), AskJson.Default.AskError) : message;
+        }
+        if (reply is null)
+            return json ? "{}" : "";
+        if (!json)
+            return PlainText.Render(reply).TrimEnd();
+        var rendered = PlainText.Render(reply).TrimEnd();
+        if (reply.IsError)
+            return JsonSerializer.Serialize(new AskError(text, rendered), AskJson.Default.AskError);
+        var results = reply.Items.Where(i => i.Entry is not null).Select(i => new AskResult(
+            i.Entry!.Month, i.Entry.Subsystem, i.Entry.Title, i.Entry.Authors,
+            [.. i.Links.Select(l => new AskLink(l.Kind.ToString().ToLowerInvariant(), l.Url, l.Label))],
+            i.Entry.Score is { } s ? MathF.Round(s, 4) : null)).ToList();
+        return JsonSerializer.Serialize(new AskAnswer(text, reply.Command, results, rendered), AskJson.Default.AskAnswer);
+    }
+}
+
+internal sealed record AskAnswer(string Query, string Command, IReadOnlyList<AskResult> Results, string Text);
+
+internal sealed record AskResult(string Month, string Subsystem, string Title, IReadOnlyList<string> Authors, IReadOnlyList<AskLink> Links, float? Score);
+
+internal sealed record AskLink(string Kind, string Url, string? Label);
+
+internal sealed record AskError(string Query, string Error);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(AskAnswer))]
+[JsonSerializable(typeof(AskError))]
+internal sealed partial class AskJson : JsonSerializerContext;

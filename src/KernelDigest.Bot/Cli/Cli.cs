@@ -1,0 +1,70 @@
+namespace KernelDigest.Bot.Cli;
+
+/// <summary>The command-line verbs and their shared option parsing.</summary>
+internal static class Cli
+{
+    public const string Usage = """
+        KernelDigest — the Linux kernel monthly report bot
+
+          (no verb)                     run the bot: Telegram/Discord when configured, else a console chat
+          ask [--json] [--lang en|zh-CN] "<text>"   answer one message
+          ask [--json] [--lang en|zh-CN] -          answer each line of standard input
+          import <raw.txt> [--out FILE]  turn a newsletter's text into a report file (stdout without --out)
+          check [DIR]                    validate report files (default config/reports); exit 1 on errors
+
+        Settings come from appsettings.json, environment variables (Reports__Directory=...) and --Key=value.
+        """;
+
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "ask" or "import" or "check" or "help" or "--help" or "-h";
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        try
+        {
+            return args[0] switch
+            {
+                "ask" => await AskCommand.RunAsync(args[1..], Console.In, Console.Out, ct),
+                "import" => ImportCommand.Run(args[1..]),
+                "check" => CheckCommand.Run(args[1..]),
+                _ => Help(),
+            };
+        }
+        catch (CliUsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}\n\n{Usage}");
+            return 2;
+        }
+    }
+
+    private static int Help()
+    {
+        Console.Out.WriteLine(Usage);
+        return 0;
+    }
+
+    /// <summary>Configuration for verbs that run without a host: appsettings.json, environment, then --Key=value.</summary>
+    public static IConfiguration Configuration(IEnumerable<string> settings) =>
+        new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine([.. settings])
+            .Build();
+
+    /// <summary>Splits "--Key=value" settings from the verb's own arguments.</summary>
+    public static (List<string> Own, List<string> Settings) SplitSettings(string[] args)
+    {
+        var own = new List<string>();
+        var settings = new List<string>();
+        foreach (var a in args)
+        {
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal) && a.IndexOf(':', StringComparison.Ordinal) is > 2)
+                settings.Add(a);
+            else
+                own.Add(a);
+        }
+        return (own, settings);
+    }
+}
+
+/// <summary>Wrong arguments: printed with the usage, exit code 2.</summary>
+internal sealed class CliUsageException(string message) : Exception(message);

@@ -1,0 +1,111 @@
+namespace KernelDigest.Core.Commands;
+
+/// <summary>Everything the bot itself says, in one language. Report text is never translated.</summary>
+public sealed record BotTexts
+{
+    public required string HelpTitle { get; init; }
+    public required IReadOnlyList<(string Command, string Description)> Commands { get; init; }
+    public required string HelpFooter { get; init; }
+    public required string AboutTitle { get; init; }
+    public required Func<int, int, string, string, string> AboutBody { get; init; }
+    public required string PatchUsage { get; init; }
+    public required Func<string, string> ResultsTitle { get; init; }
+    public required Func<string, string> NoResults { get; init; }
+    public required Func<int, string> TooLong { get; init; }
+    public required Func<string, string> UnknownCommand { get; init; }
+    public required Func<string, string> UnknownSubsystem { get; init; }
+    public required string KnownSubsystems { get; init; }
+    public required Func<string, string> BadMonth { get; init; }
+    public required Func<string, string> MonthNotLoaded { get; init; }
+    public required Func<string, string> LoadedMonths { get; init; }
+    public required string NoReports { get; init; }
+    public required string SubsystemsTitle { get; init; }
+    public required Func<int, int, string> SubsystemCounts { get; init; }
+    public required Func<string, string, string> SubsystemTitle { get; init; }
+    public required Func<string, string, string> SubsystemNotInMonth { get; init; }
+    public required Func<int, int, int, string> PageLine { get; init; }
+    public required Func<string, string> MoreHint { get; init; }
+    public required Func<int?, string, string> IssueLine { get; init; }
+    public required string Entries { get; init; }
+    public required string Error { get; init; }
+
+    public static BotTexts For(Lang lang) => lang == Lang.En ? En : Zh;
+
+    public static BotTexts Zh { get; } = new()
+    {
+        HelpTitle = "KernelDigest:Linux 内核月报机器人",
+        Commands =
+        [
+            ("/patch <关键词>", "搜索所有月报中的补丁,如 /patch TDP MMU、/patch 总线锁 subsystem:kvm month:2020-09"),
+            ("/subsystem [名称] [YYYY-MM]", "子系统摘要;不带名称时列出所有子系统"),
+            ("/month [YYYY-MM]", "某月月报摘要,默认最新一期"),
+            ("/latest", "最新一期月报"),
+            ("/help", "显示本帮助"),
+            ("/about", "关于本机器人"),
+        ],
+        HelpFooter = "直接发送文字也会进行搜索。",
+        AboutTitle = "关于 KernelDigest",
+        AboutBody = (reports, entries, first, last) =>
+            $"KernelDigest 把每月的 Linux 内核月报带进聊天:搜索补丁、查看子系统摘要和每月摘要。已载入 {reports} 期月报({first} 至 {last}),共 {entries} 个条目。",
+        PatchUsage = "用法:/patch <关键词>,例如 /patch TDP MMU、/patch 总线锁、/patch fchmodat2 month:2020-09",
+        ResultsTitle = q => $"搜索:{q}",
+        NoResults = q => $"没有找到与「{q}」相关的补丁。换个关键词试试,或用 /subsystem 浏览。",
+        TooLong = max => $"查询太长了:最多 {max} 个字符。",
+        UnknownCommand = c => $"未知命令 {c}。可用命令如下:",
+        UnknownSubsystem = s => $"没有名为「{s}」的子系统。",
+        KnownSubsystems = "可用的子系统:",
+        BadMonth = m => $"「{m}」不是有效的月份,请使用 YYYY-MM 格式,例如 2020-09。",
+        MonthNotLoaded = m => $"没有 {m} 的月报。",
+        LoadedMonths = list => $"已载入的月份:{list}",
+        NoReports = "还没有载入任何月报。",
+        SubsystemsTitle = "子系统",
+        SubsystemCounts = (total, latest) => $"共 {total} 个条目,最新一期 {latest} 个",
+        SubsystemTitle = (name, month) => $"{name} · {month}",
+        SubsystemNotInMonth = (name, month) => $"{month} 的月报中没有「{name}」相关条目。",
+        PageLine = (page, count, total) => $"第 {page}/{count} 页,共 {total} 条",
+        MoreHint = cmd => $"更多结果:{cmd}",
+        IssueLine = (issue, contributors) =>
+            (issue is { } n ? $"总第 {n} 期" : "") + (contributors.Length > 0 ? $"{(issue is null ? "" : " · ")}贡献者:{contributors}" : ""),
+        Entries = "条目",
+        Error = "出错了,请稍后再试。",
+    };
+
+    public static BotTexts En { get; } = new()
+    {
+        HelpTitle = "KernelDigest: the Linux kernel monthly report bot",
+        Commands =
+        [
+            ("/patch <keywords>", "search patches in every report, e.g. /patch TDP MMU, /patch bus lock subsystem:kvm month:2020-09"),
+            ("/subsystem [name] [YYYY-MM]", "a subsystem summary; without a name, the list of subsystems"),
+            ("/month [YYYY-MM]", "a month's digest, the latest by default"),
+            ("/latest", "the latest report"),
+            ("/help", "this help"),
+            ("/about", "about this bot"),
+        ],
+        HelpFooter = "Plain text without a command is a search too.",
+        AboutTitle = "About KernelDigest",
+        AboutBody = (reports, entries, first, last) =>
+            $"KernelDigest brings the monthly Linux kernel report into your chat: patch search, subsystem summaries and monthly digests. {reports} reports loaded ({first} to {last}), {entries} entries.",
+        PatchUsage = "Usage: /patch <keywords>, e.g. /patch TDP MMU, /patch bus lock, /patch fchmodat2 month:2020-09",
+        ResultsTitle = q => $"Search: {q}",
+        NoResults = q => $"No patches found for \"{q}\". Try other keywords, or browse with /subsystem.",
+        TooLong = max => $"That query is too long: the limit is {max} characters.",
+        UnknownCommand = c => $"Unknown command {c}. These are the commands:",
+        UnknownSubsystem = s => $"There is no subsystem called \"{s}\".",
+        KnownSubsystems = "Known subsystems:",
+        BadMonth = m => $"\"{m}\" is not a month: use YYYY-MM, e.g. 2020-09.",
+        MonthNotLoaded = m => $"There is no report for {m}.",
+        LoadedMonths = list => $"Months loaded: {list}",
+        NoReports = "No reports are loaded yet.",
+        SubsystemsTitle = "Subsystems",
+        SubsystemCounts = (total, latest) => $"{total} entries in all, {latest} in the latest report",
+        SubsystemTitle = (name, month) => $"{name} · {month}",
+        SubsystemNotInMonth = (name, month) => $"The {month} report has no {name} entries.",
+        PageLine = (page, count, total) => $"Page {page}/{count}, {total} results",
+        MoreHint = cmd => $"More: {cmd}",
+        IssueLine = (issue, contributors) =>
+            (issue is { } n ? $"Issue {n}" : "") + (contributors.Length > 0 ? $"{(issue is null ? "" : " · ")}Contributors: {contributors}" : ""),
+        Entries = "entries",
+        Error = "Something went wrong; please try again later.",
+    };
+}

@@ -1,0 +1,291 @@
+using System.Globalization;
+using KernelDigest.Core.Reports;
+using KernelDigest.Core.Search;
+using KernelDigest.Core.Subsystems;
+
+namespace KernelDigest.Core.Commands;
+
+/// <summary>
+/// Answers chat messages: /patch, /subsystem, /month, /latest, /help, /about, and plain text as a search. The same
+/// for every platform; platforms only render the <see cref="Reply"/> and transport it.
+/// </summary>
+public sealed class CommandRouter(ReportLibrary library)
+{
+    /// <summary>Results per page of a search.</summary>
+    public const int PageSize = 5;
+
+    private SubsystemCatalog Subsystems => library.Subsystems;
+
+    /// <summary>Answers one message. Null when the message is a command for another bot ("/patch@otherbot").</summary>
+    public Reply? Handle(ChatInput input)
+    {
+        var texts = BotTexts.For(input.Lang);
+        var shown = TextUtil.Visible(input.Text);
+        if (input.Text.Length > ParsedCommand.MaxInputLength)
+            return Error(input, "error", texts.TooLong(PatchQuery.MaxLength), texts);
+        var command = ParsedCommand.Parse(input.Text, input.BotUsername);
+        if (command is null)
+            return null;
+        return command.Name switch
+        {
+            "patch" or "search" or "p" or "s" => Patch(input, command, texts),
+            "subsystem" or "sub" or "subsystems" => Subsystem(input, command, texts),
+            "month" or "m" => Month(input, command.Arguments, texts, "month"),
+            "latest" => Month(input, "", texts, "latest"),
+            "help" or "start" => Help(input, texts),
+            "about" => About(input, texts),
+            _ => Help(input, texts) with
+            {
+                Command = "unknown",
+                IsError = true,
+                Body = [texts.UnknownCommand("/" + TextUtil.Visible(TextUtil.Truncate(command.Name, 64))), .. Help(input, texts).Body],
+            },
+        } ?? Error(input, "error", texts.Error + " " + shown, texts);
+    }
+
+    private Reply Patch(ChatInput input, ParsedCommand command, BotTexts texts)
+    {
+        var args = command.Arguments;
+        if (args.Length == 0)
+            return Error(input, "patch", texts.PatchUsage, texts);
+        if (args.Length > PatchQuery.MaxLength)
+            return Error(input, "patch", texts.TooLong(PatchQuery.MaxLength), texts);
+        var snapshot = library.Current;
+        var parsed = PatchQuery.Parse(args, Subsystems);
+        switch (parsed.Error)
+        {
+            case PatchQueryError.UnknownSubsystem u:
+                return UnknownSubsystem(input, "patch", u.Name, texts);
+            case PatchQueryError.BadMonth b:
+                return BadMonth(input, "patch", b.Text, snapshot, texts);
+        }
+        var query = parsed.Query!;
+        if (query.Month is { } month && snapshot.Find(month) is null)
+            return MonthNotLoaded(input, "patch", month.ToString(), snapshot, texts);
+
+        var skip = (command.Page - 1) * PageSize;
+        var results = snapshot.Index.Search(query, skip, PageSize);
+        var shownQuery = TextUtil.Visible(args);
+        if (results.Total == 0 || results.Hits.Count == 0)
+        {
+            return new Reply
+            {
+                Command = "patch", Query = input.Text, Lang = input.Lang, Title = texts.ResultsTitle(shownQuery),
+                Body = [texts.NoResults(shownQuery)],
+            };
+        }
+        var pages = (results.Total + PageSize - 1) / PageSize;
+        return new Reply
+        {
+            Command = "patch",
+            Query = input.Text,
+            Lang = input.Lang,
+            Title = texts.ResultsTitle(shownQuery),
+            Items = [.. results.Hits.Select(h => EntryItem(h.Report, h.Section, h.Entry, h.Score, h.Snippet))],
+            Page = new ReplyPage(Math.Min(command.Page, pages), pages, results.Total, "/patch " + args),
+        };
+    }
+
+    private Reply Subsystem(ChatInput input, ParsedCommand command, BotTexts texts)
+    {
+        var snapshot = library.Current;
+        if (snapshot.Latest is null)
+            return Error(input, "subsystem", texts.NoReports, texts);
+        var words = command.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        ReportMonth? month = null;
+        var monthWord = words.FirstOrDefault(LooksLikeMonth);
+        if (monthWord is not null)
+        {
+            words.Remove(monthWord);
+            if (!ReportMonth.TryParse(monthWord, out var m))
+                return BadMonth(input, "subsystem", monthWord, snapshot, texts);
+            if (snapshot.Find(m) is null)
+                return MonthNotLoaded(input, "subsystem", m.ToString(), snapshot, texts);
+            month = m;
+        }
+        var name = string.Join(' ', words);
+        if (name.Length == 0)
+            return SubsystemList(input, snapshot, month, texts);
+        if (name.Length > PatchQuery.MaxLength)
+            return Error(input, "subsystem", texts.TooLong(PatchQuery.MaxLength), texts);
+        var subsystem = Subsystems.Resolve(name);
+        if (subsystem is null)
+            return UnknownSubsystem(input, "subsystem", name, texts);
+
+        // Without a month: the latest report that has this subsystem, so "/subsystem mm" is never empty for nothing.
+        var report = month is { } chosen
+            ? snapshot.Find(chosen)!
+            : snapshot.Reports.FirstOrDefault(r => r.Sections.Any(s => s.Subsystem == subsystem.Key && s.Entries.Count > 0)) ?? snapshot.Latest;
+        var sections = report.Sections.Where(s => s.Subsystem == subsystem.Key).ToList();
+        var title = texts.SubsystemTitle(subsystem.Name(input.Lang), report.Month.ToString());
+        if (sections.Count == 0)
+        {
+            return new Reply
+            {
+                Command = "subsystem", Query = input.Text, Lang = input.Lang, Title = title,
+                Body = [texts.SubsystemNotInMonth(subsystem.Name(input.Lang), report.Month.ToString())],
+            };
+        }
+        var items = sections.SelectMany(s => s.Entries.Select(e => EntryItem(report, s, e, null, null))).ToList();
+        return new Reply
+        {
+            Command = "subsystem",
+            Query = input.Text,
+            Lang = input.Lang,
+            Title = title,
+            Body = [.. sections.SelectMany(s => s.Intro)],
+            Items = items,
+        };
+    }
+
+    private Reply SubsystemList(ChatInput input, LibrarySnapshot snapshot, ReportMonth? month, BotTexts texts)
+    {
+        var latest = month is { } m ? snapshot.Find(m)! : snapshot.Latest!;
+        var counts = snapshot.Reports.SelectMany(r => r.Sections).GroupBy(s => s.Subsystem)
+            .ToDictionary(g => g.Key, g => g.Sum(s => s.Entries.Count));
+        var inLatest = latest.Sections.GroupBy(s => s.Subsystem).ToDictionary(g => g.Key, g => g.Sum(s => s.Entries.Count));
+        var items = Subsystems.All
+            .Select(s => (Subsystem: s, Total: counts.GetValueOrDefault(s.Key), Latest: inLatest.GetValueOrDefault(s.Key)))
+            .OrderByDescending(x => x.Total).ThenBy(x => x.Subsystem.Key, StringComparer.Ordinal)
+            .Select(x => new ReplyItem
+            {
+                Title = $"{x.Subsystem.Name(input.Lang)} ({x.Subsystem.Key})",
+                Meta = texts.SubsystemCounts(x.Total, x.Latest),
+            })
+            .ToList();
+        return new Reply
+        {
+            Command = "subsystem", Query = input.Text, Lang = input.Lang, Title = $"{texts.SubsystemsTitle} · {latest.Month}", Items = items,
+        };
+    }
+
+    private Reply Month(ChatInput input, string args, BotTexts texts, string commandName)
+    {
+        var snapshot = library.Current;
+        if (snapshot.Latest is null)
+            return Error(input, commandName, texts.NoReports, texts);
+        var word = args.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        Report report;
+        if (word is null)
+            report = snapshot.Latest;
+        else if (!ReportMonth.TryParse(word, out var month))
+            return BadMonth(input, commandName, word, snapshot, texts);
+        else if (snapshot.Find(month) is { } found)
+            report = found;
+        else
+            return MonthNotLoaded(input, commandName, month.ToString(), snapshot, texts);
+        return Digest(report, input.Lang, input.Text, commandName, subsystemFilter: null);
+    }
+
+    /// <summary>
+    /// A month's digest: the report's title and credits, then each section with its entries, one line each.
+    /// With a filter, only sections of those subsystems (the subscription layer uses this).
+    /// </summary>
+    public static Reply Digest(Report report, Lang lang, string query, string command = "month", IReadOnlySet<string>? subsystemFilter = null)
+    {
+        var texts = BotTexts.For(lang);
+        var items = new List<ReplyItem>();
+        var groups = new List<ReplyGroup>();
+        foreach (var section in report.Sections)
+        {
+            if (subsystemFilter is not null && !subsystemFilter.Contains(section.Subsystem))
+                continue;
+            var first = items.Count;
+            items.AddRange(section.Entries.Select(e => EntryItem(report, section, e, null, null, withMonth: false)));
+            groups.Add(new ReplyGroup(section.Heading, section.Intro, first, section.Entries.Count));
+        }
+        var credits = texts.IssueLine(report.Issue, string.Join("、", report.Contributors));
+        return new Reply
+        {
+            Command = command,
+            Query = query,
+            Lang = lang,
+            Title = report.Title,
+            Body = credits.Length > 0 ? [credits] : [],
+            Items = items,
+            Groups = groups,
+        };
+    }
+
+    private static Reply Help(ChatInput input, BotTexts texts) => new()
+    {
+        Command = "help",
+        Query = input.Text,
+        Lang = input.Lang,
+        Title = texts.HelpTitle,
+        Body = [.. texts.Commands.Select(c => $"{c.Command} — {c.Description}"), texts.HelpFooter],
+    };
+
+    private Reply About(ChatInput input, BotTexts texts)
+    {
+        var snapshot = library.Current;
+        var months = snapshot.Months.ToList();
+        return new Reply
+        {
+            Command = "about",
+            Query = input.Text,
+            Lang = input.Lang,
+            Title = texts.AboutTitle,
+            Body =
+            [
+                texts.AboutBody(months.Count, snapshot.Index.Count, months.Count > 0 ? months[^1].ToString() : "-", months.Count > 0 ? months[0].ToString() : "-"),
+                .. snapshot.Latest?.Source is { } source ? new[] { source } : [],
+            ],
+        };
+    }
+
+    private static ReplyItem EntryItem(Report report, ReportSection section, ReportEntry entry, float? score, Snippet? snippet, bool withMonth = true)
+    {
+        var meta = new List<string>();
+        if (entry.Authors.Count > 0)
+            meta.Add(string.Join(", ", entry.Authors));
+        if (withMonth)
+        {
+            meta.Add(report.Month.ToString());
+            meta.Add(section.Heading);
+        }
+        return new ReplyItem
+        {
+            Title = entry.Title,
+            Meta = meta.Count > 0 ? string.Join(" · ", meta) : null,
+            Summary = entry.OneLine,
+            Snippet = snippet is { IsEmpty: false } ? snippet : null,
+            Links = entry.Links,
+            Entry = new EntryRef(report.Month.ToString(), section.Subsystem, entry.Title, entry.Authors, score),
+        };
+    }
+
+    private Reply UnknownSubsystem(ChatInput input, string command, string name, BotTexts texts) => new()
+    {
+        Command = command,
+        Query = input.Text,
+        Lang = input.Lang,
+        IsError = true,
+        Title = texts.UnknownSubsystem(TextUtil.Visible(TextUtil.Truncate(name, 64))),
+        Body = [texts.KnownSubsystems],
+        Items = [.. Subsystems.All.Select(s => new ReplyItem { Title = $"{s.Key} · {s.Name(input.Lang)}", Meta = string.Join(", ", s.Aliases.Take(6)) })],
+    };
+
+    private static Reply BadMonth(ChatInput input, string command, string text, LibrarySnapshot snapshot, BotTexts texts) =>
+        Error(input, command, texts.BadMonth(TextUtil.Visible(TextUtil.Truncate(text, 32))), texts, LoadedMonths(snapshot, texts));
+
+    private static Reply MonthNotLoaded(ChatInput input, string command, string month, LibrarySnapshot snapshot, BotTexts texts) =>
+        Error(input, command, texts.MonthNotLoaded(month), texts, LoadedMonths(snapshot, texts));
+
+    private static string LoadedMonths(LibrarySnapshot snapshot, BotTexts texts) =>
+        snapshot.Reports.Count == 0 ? texts.NoReports : texts.LoadedMonths(string.Join(", ", snapshot.Months.Select(m => m.ToString())));
+
+    private static Reply Error(ChatInput input, string command, string message, BotTexts texts, string? detail = null) => new()
+    {
+        Command = command,
+        Query = input.Text,
+        Lang = input.Lang,
+        IsError = true,
+        Title = message,
+        Body = detail is null ? [] : [detail],
+    };
+
+    private static bool LooksLikeMonth(string word) =>
+        word.Length >= 6 && char.IsAsciiDigit(word[0]) && word.Count(char.IsAsciiDigit) >= 5
+        && int.TryParse(word.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out _);
+}

@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using KernelDigest.Core.Reports;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Util;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace KernelDigest.Core.Search;
+
+/// <summary>
+/// The Lucene index over every entry of a <see cref="LibrarySnapshot"/>, and the query builder that serves
+/// <c>/patch</c>: BM25 with title, keywords and authors weighted over summaries; identifiers whole and by parts;
+/// prefixes; fuzzy fallback for unknown words; Chinese via SmartCn; zh↔en via glossary counterparts indexed per entry.
+/// </summary>
+public sealed partial class PatchIndex : IDisposable
+{
+    internal static class Fields
+    {
+        public const string Ord = "ord";
+        public const string Month = "month";
+        public const string Subsystem = "subsystem";
+        public const string TitleId = "title_id";
+        public const string TitleZh = "title_zh";
+        public const string AuthorsId = "authors_id";
+        public const string KeywordsId = "keywords_id";
+        public const string SummaryId = "summary_id";
+        public const string SummaryZh = "summary_zh";
+        public const string ChangelogId = "changelog_id";
+        public const string ChangelogZh = "changelog_zh";
+        public const string HeadingId = "heading_id";
+        public const string HeadingZh = "heading_zh";
+        public const string GlossId = "gloss_id";
+        public const string GlossZh = "gloss_zh";
+        public const string Prefix = "prefix";
+        public const string PrefixBody = "prefix_body";
+    }
+
+    // Field weights: what a match in each part of an entry is worth, relative to the summary.
+    private static readonly (string Field, float Boost)[] IdFields =
+    [
+        (Fields.TitleId, 4f), (Fields.KeywordsId, 3f), (Fields.AuthorsId, 3f), (Fields.HeadingId, 1.2f),
+        (Fields.SummaryId, 1f), (Fields.GlossId, 0.8f), (Fields.ChangelogId, 0.5f),
+    ];
+
+    private static readonly (string Field, float Boost)[] ZhFields =
+    [
+        (Fields.TitleZh, 4f), (Fields.HeadingZh, 1.2f), (Fields.SummaryZh, 1f), (Fields.GlossZh, 0.8f), (Fields.ChangelogZh, 0.5f),
+    ];
+
+    private static readonly string[] FuzzyFields = [Fields.TitleId, Fields.AuthorsId, Fields.KeywordsId, Fields.SummaryId];
+
+    private readonly LuceneDirectory _directory;
+    private readonly DirectoryReader _reader;
+    private readonly IndexSearcher _searcher;
+    private readonly int[] _docToOrd;
+    private readonly IReadOnlyList<(Report Report, ReportSection Section, ReportEntry Entry)> _entries;
+    private readonly Analyzer _identifiers;
+    private readonly Glossary _glossary;
+    private readonly int _maxGlossaryWords;
+
+    internal PatchIndex(LuceneDirectory directory, IReadOnlyList<(Report, ReportSection, ReportEntry)> entries, CharArraySet dictionary, Glossary glossary)
+    {
+        _directory = directory;
+        _entries = entries;
+        _glossary = glossary;
+        _maxGlossaryWords = glossary.MaxEnglishWords;
+        _identifiers = Analysis.Identifiers(dictionary);
+        _reader = DirectoryReader.Open(directory);
+        _searcher = new IndexSearcher(_reader) { Similarity = new CoordinatedBm25() };
+        _docToOrd = new int[_reader.MaxDoc];
+        var ords = MultiDocValues.GetNumericValues(_reader, Fields.Ord);
+        for (var doc = 0; doc < _docToOrd.Length; doc++)
+            _docToOrd[doc] = (int)(ords?.Get(doc) ?? doc);
+    }
+
+    /// <summary>How many entries are indexed.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>
+    /// Runs a query and returns hits <paramref name="skip"/> to <paramref name="skip"/>+<paramref name="take"/>, best first
+    /// (equal scores: newer month first). A query of filters only lists the matching entries, newest first.
+    /// </summary>
+    public SearchResults Search(PatchQuery query, int skip = 0, int take = 5)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
+        var concepts = Concepts(query.Text);
+        var filter = FilterFor(query);
+        if (concepts.Count == 0)
+            return ListFiltered(filter, skip, take);
+
+        var root = new BooleanQuery(disableCoord: false);
+        foreach (var concept in concepts)
+            root.Add(concept.Query, Occur.SHOULD);
+        var latin = concepts.Where(c => c.Latin is not null).Select(c => c.Latin!).ToList();
+        if (latin.Count >= 2)
+        {
+            // Words typed together that stand together in a title rank first ("TDP MMU").
+            var phrase = new PhraseQuery { Slop = 1, Boost = 2f };
+            foreach (var word in latin)
+                phrase.Add(new Term(Fields.TitleId, word));
+            root.Add(phrase, Occur.SHOULD);
+        }
+        Query q = filter is null ? root : new FilteredQuery(root, filter);
+        var top = _searcher.Search(q, Math.Max(skip + take, MaxResults));
+        if (top.ScoreDocs.Length == 0)
+            return new SearchResults([], 0);
+        // Results far below the best one matched on a stray word part; they are noise to a reader.
+        var floor = top.ScoreDocs.Max(d => d.Score) * RelativeScoreFloor;
+        var relevant = top.ScoreDocs.Where(d => d.Score >= floor)
+            .OrderByDescending(d => d.Score).ThenBy(d => _docToOrd[d.Doc])
+            .ToList();
+        var hits = relevant.Skip(skip).Take(take).Select(d => Hit(_docToOrd[d.Doc], d.Score, concepts)).ToList();
+        return new SearchResults(hits, relevant.Count);
+    }
+
+    /// <summary>The most results a query can page through.</summary>
+    public const int MaxResults = 100;
+
+    /// <summary>A hit scoring below this share of the best hit is dropped.</summary>
+    internal const float RelativeScoreFloor = 0.1f;
+
+    private SearchResults ListFiltered(Filter? filter, int skip, int take)
+    {
+        var ords = new List<int>();
+        if (filter is null)
+            ords.AddRange(Enumerable.Range(0, _entries.Count));
+        else
+        {
+            var top = _searcher.Search(new ConstantScoreQuery(filter), Math.Max(1, _entries.Count));
+            ords.AddRange(top.ScoreDocs.Select(d => _docToOrd[d.Doc]));
+            ords.Sort();
+        }
+        return new SearchResults([.. ords.Skip(skip).Take(take).Select(o => Hit(o, 0f, []))], ords.Count);
+    }
+
+    private SearchHit Hit(int ord, float score, IReadOnlyList<Concept> concepts)
+    {
+        var (report, section, entry) = _entries[ord];
+        return new SearchHit(report, section, entry, score, Snippets.Make(entry, concepts.SelectMany(c => c.Surfaces)));
+    }
+
+    private static QueryWrapperFilter? FilterFor(PatchQuery query)
+    {
+        if (!query.HasFilters)
+            return null;
+        var all = new BooleanQuery();
+        if (query.Subsystem is { } s)
+            all.Add(new TermQuery(new Term(Fields.Subsystem, s.Key)), Occur.MUST);
+        if (query.Month is { } m)
+            all.Add(new TermQuery(new Term(Fields.Month, m.ToString())), Occur.MUST);
+        return new QueryWrapperFilter(all);
+    }
+
+    // ------------------------------------------------------------------ query building
+
+    /// <summary>A unit of meaning in the query: one word, identifier or glossary phrase, with its Lucene query.</summary>
+    internal sealed record Concept(Query Query, IReadOnlyList<string> Surfaces, string? Latin);
+
+    [GeneratedRegex(@"[A-Za-z0-9_\-]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")]
+    private static partial Regex QueryChunks();
+
+    internal List<Concept> Concepts(string text)
+    {
+        var normalized = text.Normalize(NormalizationForm.FormKC);
+        var chunks = QueryChunks().Matches(normalized).Select(m => m.Value.Trim('-', '_')).Where(c => c.Length > 0).ToList();
+        var concepts = new List<Concept>();
+        for (var i = 0; i < chunks.Count && concepts.Count < 16; i++)
+        {
+            var chunk = chunks[i];
+            if (TextUtil.HasCjk(chunk))
+            {
+                foreach (var (piece, term) in _glossary.Segment(chunk))
+                {
+                    if (term is not null)
+                    {
+                        concepts.Add(ChineseConcept(piece, term.En));
+                        continue;
+                    }
+                    var words = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.SummaryZh, piece);
+                    // Single characters say little on their own ("的", "新"); keep them only when nothing else is there.
+                    var meaningful = words.Where(w => w.Length > 1).ToList();
+                    foreach (var word in meaningful.Count > 0 ? meaningful : words)
+                        concepts.Add(ChineseConcept(word, []));
+                }
+                continue;
+            }
+            // The longest run of Latin words that is an English glossary term becomes one phrase concept ("bus lock").
+            var matched = false;
+            for (var n = Math.Min(_maxGlossaryWords, chunks.Count - i); n >= 2 && !matched; n--)
+            {
+                var run = chunks.Skip(i).Take(n).ToList();
+                if (run.Any(w => TextUtil.HasCjk(w)))
+                    continue;
+                var phrase = string.Join(' ', run).ToLowerInvariant();
+                var terms = _glossary.FindEnglish(phrase).ToList();
+                if (terms.Count == 0)
+                    continue;
+                concepts.Add(EnglishPhraseConcept(run, terms.SelectMany(t => t.Zh).ToList()));
+                i += n - 1;
+                matched = true;
+            }
+            if (!matched)
+                AddLatin(concepts, chunk);
+        }
+        if (concepts.Count == 0 && chunks.Count > 0)
+        {
+            // Every word was a stop word ("the", "of"): search for them anyway rather than answer nothing.
+            foreach (var chunk in chunks.Where(c => !TextUtil.HasCjk(c)))
+                concepts.Add(LatinConcept(chunk, ignoreStopWords: true));
+        }
+        return concepts;
+    }
+
+    private void AddLatin(List<Concept> concepts, string word)
+    {
+        if (Analysis.StopWords.Contains(word.ToLowerInvariant()))
+            return;
+        concepts.Add(LatinConcept(word, ignoreStopWords: false));
+    }
+
+    private Concept LatinConcept(string word, bool ignoreStopWords)
+    {
+        var original = word.ToLowerInvariant();
+        var parts = Analysis.Terms(_identifiers, Fields.SummaryId, word).Distinct().ToList();
+        if (ignoreStopWords && !parts.Contains(original))
+            parts.Insert(0, original);
+        var variants = new List<Query>();
+        foreach (var (field, boost) in IdFields)
+        {
+            var perField = new BooleanQuery(disableCoord: true) { Boost = boost };
+            foreach (var part in parts)
+                perField.Add(new TermQuery(new Term(field, part)) { Boost = part == original ? 1f : 0.35f }, Occur.SHOULD);
+            variants.Add(perField);
+        }
+        if (original.All(char.IsAsciiLetter))
+        {
+            // SmartCn Porter-stems English in the *_zh fields: "IPIs" finds "IPI", "migrations" finds "migration".
+            var stem = Analysis.Stem(original);
+            foreach (var (field, boost) in ZhFields)
+                variants.Add(new TermQuery(new Term(field, stem)) { Boost = boost * 0.6f });
+        }
+        if (original.Length is >= 3 and <= 24)
+        {
+            variants.Add(new TermQuery(new Term(Fields.Prefix, original)) { Boost = 1.2f });
+            variants.Add(new TermQuery(new Term(Fields.PrefixBody, original)) { Boost = 0.3f });
+        }
+        if (original.Length >= 3 && !KnownAnywhere(original, parts))
+        {
+            // An unknown word is most likely a typo: let it match words one or two edits away ("MUU" → "MMU").
+            var edits = original.Length <= 5 ? 1 : 2;
+            foreach (var field in FuzzyFields)
+                variants.Add(new FuzzyQuery(new Term(field, original), edits, prefixLength: 1) { Boost = 0.5f });
+        }
+        // Highlight the word and its identifier parts (PAGE, SIZE), not the dictionary pieces ("end" of "noappend").
+        var surfaces = word.Split(['_', '-'], StringSplitOptions.RemoveEmptyEntries).Where(p => p.Length >= 3).Prepend(word)
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return new Concept(new DisjunctionMaxQuery(variants, 0.1f), surfaces, original);
+    }
+
+    private bool KnownAnywhere(string original, List<string> parts)
+    {
+        foreach (var (field, _) in IdFields)
+        {
+            if (_reader.DocFreq(new Term(field, original)) > 0)
+                return true;
+        }
+        if (_reader.DocFreq(new Term(Fields.Prefix, original)) > 0)
+            return true;
+        // An identifier whose parts are all known (e.g. a new combination) is not a typo either.
+        return parts.Count > 1 && parts.Where(p => p != original).All(p => _reader.DocFreq(new Term(Fields.SummaryId, p)) > 0);
+    }
+
+    private Concept EnglishPhraseConcept(List<string> words, List<string> zhCounterparts)
+    {
+        var variants = new List<Query>();
+        var lower = words.Select(w => w.ToLowerInvariant()).ToList();
+        foreach (var (field, boost) in IdFields)
+        {
+            var phrase = new PhraseQuery { Boost = boost * 1.2f };
+            foreach (var w in lower)
+                phrase.Add(new Term(field, w));
+            variants.Add(phrase);
+        }
+        // The words on their own still count, less than the phrase.
+        var loose = new BooleanQuery(disableCoord: false) { Boost = 0.5f };
+        foreach (var w in words)
+            loose.Add(LatinConcept(w, ignoreStopWords: true).Query, Occur.SHOULD);
+        variants.Add(loose);
+        return new Concept(new DisjunctionMaxQuery(variants, 0.1f), [string.Join(' ', words), .. zhCounterparts], null);
+    }
+
+    private static Concept ChineseConcept(string word, IReadOnlyList<string> enCounterparts)
+    {
+        var tokens = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.SummaryZh, word);
+        var variants = new List<Query>();
+        if (tokens.Count > 0)
+        {
+            foreach (var (field, boost) in ZhFields)
+            {
+                if (tokens.Count == 1)
+                {
+                    variants.Add(new TermQuery(new Term(field, tokens[0])) { Boost = boost });
+                    continue;
+                }
+                var phrase = new PhraseQuery { Boost = boost };
+                foreach (var t in tokens)
+                    phrase.Add(new Term(field, t));
+                variants.Add(phrase);
+            }
+        }
+        return new Concept(new DisjunctionMaxQuery(variants, 0.1f), [word, .. enCounterparts], null);
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _directory.Dispose();
+    }
+
+    /// <summary>
+    /// BM25 with Lucene's classic coordination factor: an entry that matches more of the query's concepts ranks above
+    /// one that matches a single concept very often.
+    /// </summary>
+    internal sealed class CoordinatedBm25 : BM25Similarity
+    {
+        public override float Coord(int overlap, int maxOverlap) => maxOverlap == 0 ? 1f : (float)overlap / maxOverlap;
+    }
+
+    internal static string OrdText(int ord) => ord.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,243 @@
+using System.Security.Cryptography;
+using System.Text;
+using KernelDigest.Core.Reports;
+using KernelDigest.Core.Subsystems;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Miscellaneous;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Analysis.Util;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Store;
+using F = KernelDigest.Core.Search.PatchIndex.Fields;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace KernelDigest.Core.Search;
+
+/// <summary>
+/// Builds the <see cref="PatchIndex"/> for a set of reports. Chinese analysis costs about a millisecond per entry, so
+/// with a cache folder the built index is kept on disk under a fingerprint of its inputs and reopened at the next
+/// start instead of being rebuilt.
+/// </summary>
+public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsystems, string? cacheDirectory = null)
+{
+    // Bump when analysis or fields change, so old caches are not reused.
+    private const string SchemaVersion = "kd-index-3";
+    private const string ReadyFile = "ready";
+    private const string DictionaryFile = "dictionary.txt";
+
+    public Glossary Glossary { get; } = glossary;
+
+    /// <summary>Opens (from cache) or builds the index for these reports.</summary>
+    public PatchIndex Open(IReadOnlyList<Report> reports)
+    {
+        var entries = reports.OrderByDescending(r => r.Month)
+            .SelectMany(r => r.Sections.SelectMany(s => s.Entries.Select(e => (r, s, e))))
+            .ToList();
+        if (cacheDirectory is null)
+        {
+            var ram = new RAMDirectory();
+            var dictionary = Build(ram, entries);
+            return new PatchIndex(ram, entries, dictionary, Glossary);
+        }
+
+        var key = Fingerprint(reports);
+        var folder = Path.Combine(cacheDirectory, key);
+        if (File.Exists(Path.Combine(folder, ReadyFile)))
+        {
+            try
+            {
+                var words = File.ReadAllLines(Path.Combine(folder, DictionaryFile));
+                return new PatchIndex(FSDirectory.Open(folder), entries, new CharArraySet(Analysis.Version, words, false), Glossary);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CorruptIndexException)
+            {
+                // A damaged cache is rebuilt below.
+            }
+        }
+
+        System.IO.Directory.CreateDirectory(cacheDirectory);
+        var staging = Path.Combine(cacheDirectory, $"{key}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        CharArraySet built;
+        using (var dir = FSDirectory.Open(staging))
+            built = Build(dir, entries);
+        File.WriteAllLines(Path.Combine(staging, DictionaryFile), built.Select(w => w.ToString()!).Order(StringComparer.Ordinal));
+        File.WriteAllText(Path.Combine(staging, ReadyFile), SchemaVersion);
+        try
+        {
+            if (System.IO.Directory.Exists(folder))
+                System.IO.Directory.Delete(folder, recursive: true);
+            System.IO.Directory.Move(staging, folder);
+        }
+        catch (IOException)
+        {
+            // Another process published the same index first; ours is identical.
+            folder = staging;
+        }
+        RemoveStale(cacheDirectory, keep: [folder, staging]);
+        return new PatchIndex(FSDirectory.Open(folder), entries, built, Glossary);
+    }
+
+    private static void RemoveStale(string cacheDirectory, string[] keep)
+    {
+        foreach (var dir in System.IO.Directory.EnumerateDirectories(cacheDirectory))
+        {
+            if (keep.Contains(dir) || System.IO.Directory.GetLastWriteTimeUtc(dir) > DateTime.UtcNow.AddMinutes(-10) && dir.Contains(".tmp-", StringComparison.Ordinal))
+                continue;
+            try
+            {
+                System.IO.Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // In use by another process (an older bot still running); it goes next time.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>A hash of everything the index depends on: the reports' content, the glossary, the taxonomy, the schema.</summary>
+    private string Fingerprint(IReadOnlyList<Report> reports)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string s) => hash.AppendData(Encoding.UTF8.GetBytes(s + "\u0001"));
+        Add(SchemaVersion);
+        foreach (var r in reports.OrderByDescending(r => r.Month))
+        {
+            Add(ReportMarkdown.Write(r));
+            foreach (var s in r.Sections)
+                Add(s.Subsystem);
+        }
+        foreach (var t in Glossary.Terms)
+            Add(string.Join('|', t.Zh) + "=" + string.Join('|', t.En));
+        foreach (var s in subsystems.All)
+            Add(s.Key + s.NameZh + s.NameEn);
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..24];
+    }
+
+    private CharArraySet Build(LuceneDirectory directory, List<(Report Report, ReportSection Section, ReportEntry Entry)> entries)
+    {
+        var dictionary = CorpusDictionary(entries);
+        var identifiers = Analysis.Identifiers(dictionary);
+        var perField = new Dictionary<string, Analyzer>
+        {
+            [F.TitleZh] = Analysis.ChineseAnalyzer,
+            [F.SummaryZh] = Analysis.ChineseAnalyzer,
+            [F.ChangelogZh] = Analysis.ChineseAnalyzer,
+            [F.HeadingZh] = Analysis.ChineseAnalyzer,
+            [F.GlossZh] = Analysis.ChineseAnalyzer,
+            [F.Prefix] = Analysis.Prefixes,
+            [F.PrefixBody] = Analysis.Prefixes,
+        };
+        using var analyzer = new PerFieldAnalyzerWrapper(identifiers, perField);
+        var config = new IndexWriterConfig(Analysis.Version, analyzer)
+        {
+            OpenMode = OpenMode.CREATE,
+            Similarity = new PatchIndex.CoordinatedBm25(),
+            RAMBufferSizeMB = 64,
+        };
+        using var writer = new IndexWriter(directory, config);
+        // IndexWriter takes documents from several threads at once; Chinese analysis is the cost, so spread it.
+        Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            ord => writer.AddDocument(Document(ord, entries[ord])));
+        writer.Commit();
+        return dictionary;
+    }
+
+    private Document Document(int ord, (Report Report, ReportSection Section, ReportEntry Entry) item)
+    {
+        var (report, section, entry) = item;
+        var summary = string.Join('\n', entry.Summary);
+        var changelog = string.Join('\n', entry.Changelog.SelectMany(c => c.Items.Prepend(c.Label)));
+        var subsystem = subsystems.Find(section.Subsystem);
+        var heading = string.Join(' ', section.Heading, section.Subsystem, subsystem?.NameZh, subsystem?.NameEn);
+        var keywords = string.Join(", ", entry.Keywords);
+        var authors = string.Join(", ", entry.Authors);
+
+        var doc = new Document
+        {
+            new NumericDocValuesField(F.Ord, ord),
+            new StringField(F.Month, report.Month.ToString(), Field.Store.NO),
+            new StringField(F.Subsystem, section.Subsystem, Field.Store.NO),
+            new TextField(F.TitleId, entry.Title, Field.Store.NO),
+            new TextField(F.TitleZh, entry.Title, Field.Store.NO),
+            new TextField(F.AuthorsId, authors, Field.Store.NO),
+            new TextField(F.KeywordsId, keywords, Field.Store.NO),
+            new TextField(F.SummaryId, summary, Field.Store.NO),
+            new TextField(F.SummaryZh, summary, Field.Store.NO),
+            new TextField(F.ChangelogId, changelog, Field.Store.NO),
+            new TextField(F.ChangelogZh, changelog, Field.Store.NO),
+            new TextField(F.HeadingId, heading, Field.Store.NO),
+            new TextField(F.HeadingZh, heading, Field.Store.NO),
+            new TextField(F.Prefix, string.Join(' ', entry.Title, authors, keywords), Field.Store.NO),
+            new TextField(F.PrefixBody, summary, Field.Store.NO),
+        };
+
+        // Index each entry with the other language's names of the glossary terms it contains, so "bus lock" finds
+        // an entry that only says 总线锁 and 总线锁 finds one that only says "bus lock".
+        var glossEn = new List<string>();
+        var glossZh = new List<string>();
+        foreach (var (_, term, isChinese) in Glossary.FindIn(string.Join('\n', entry.Title, summary, keywords)))
+        {
+            if (isChinese)
+                glossEn.AddRange(term.En);
+            else
+                glossZh.AddRange(term.Zh);
+        }
+        doc.Add(new TextField(F.GlossId, string.Join(" , ", glossEn), Field.Store.NO));
+        doc.Add(new TextField(F.GlossZh, string.Join("，", glossZh), Field.Store.NO));
+        return doc;
+    }
+
+    /// <summary>
+    /// The words the corpus itself uses (and the glossary's English words): the dictionary that splits words glued
+    /// together in the source ("Introducethe" → introduce + the, "KVMMMU" → kvm + mmu).
+    /// </summary>
+    private CharArraySet CorpusDictionary(List<(Report Report, ReportSection Section, ReportEntry Entry)> entries)
+    {
+        var words = new CharArraySet(Analysis.Version, 4096, false);
+        var plain = Analyzer.NewAnonymous((_, reader) =>
+        {
+            var tokenizer = new Lucene.Net.Analysis.Core.LetterTokenizer(Analysis.Version, reader);
+            TokenStream stream = new Lucene.Net.Analysis.Core.LowerCaseFilter(Analysis.Version, tokenizer);
+            return new TokenStreamComponents(tokenizer, stream);
+        });
+        void AddText(string text)
+        {
+            using var stream = plain.GetTokenStream("x", text);
+            var term = stream.AddAttribute<ICharTermAttribute>();
+            stream.Reset();
+            while (stream.IncrementToken())
+            {
+                // Only Latin words of a useful length; CJK runs are SmartCn's business.
+                if (term.Length is >= 3 and <= 20 && IsAsciiLetters(term))
+                    words.Add(term.ToString());
+            }
+            stream.End();
+        }
+        foreach (var (_, section, entry) in entries)
+        {
+            AddText(entry.Title);
+            AddText(string.Join(' ', entry.Keywords));
+            foreach (var p in entry.Summary)
+                AddText(p);
+        }
+        foreach (var t in Glossary.Terms)
+            AddText(string.Join(' ', t.En));
+        foreach (var s in subsystems.All)
+            AddText(string.Join(' ', s.Aliases.Append(s.NameEn).Append(s.Key)));
+        return words;
+    }
+
+    private static bool IsAsciiLetters(ICharTermAttribute term)
+    {
+        for (var i = 0; i < term.Length; i++)
+        {
+            if (!char.IsAsciiLetter(term.Buffer[i]))
+                return false;
+        }
+        return true;
+    }
+}
