@@ -1,18 +1,24 @@
 using KernelDigest.Bot.Cli;
 using KernelDigest.Bot.ConsoleChat;
 using KernelDigest.Bot.Reports;
+using KernelDigest.Bot.TelegramChat;
 
 // Verbs (ask, import, check) run without a host: they answer and exit.
 if (Cli.IsVerb(args))
     return await Cli.RunAsync(args, CancellationToken.None);
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout belongs to the chat
+// appsettings.json ships beside the app; config paths are resolved from the working directory (see ReportsOptions).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout belongs to the console chat
 
 builder.AddReports();
-builder.AddConsoleChat();
+builder.AddTelegram();
+builder.AddConsoleChat(); // only when no chat platform is configured
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+app.MapTelegramWebhook();
+
+await app.RunAsync();
 return 0;
 
 /// <summary>The app's entry point; public so tests can start it.</summary>

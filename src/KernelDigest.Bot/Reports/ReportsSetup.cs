@@ -44,7 +44,7 @@ internal sealed partial class ReportLoader(ReportLibrary library, ILogger<Report
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         library.Reloaded += Log;
-        Log(library.Current);
+        library.Reload();
         var watch = library.Watch(ex => LogReloadFailed(ex));
         stoppingToken.Register(watch.Dispose);
         return Task.CompletedTask;

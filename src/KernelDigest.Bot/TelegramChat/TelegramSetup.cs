@@ -1,0 +1,54 @@
+using KernelDigest.Bot.Chats;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+
+namespace KernelDigest.Bot.TelegramChat;
+
+public static class TelegramSetup
+{
+    /// <summary>True when a bot token is configured: the app then runs on Telegram instead of the console.</summary>
+    public static bool IsConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[$"{TelegramOptions.SectionName}:{nameof(TelegramOptions.BotToken)}"]);
+
+    public static IHostApplicationBuilder AddTelegram(this IHostApplicationBuilder builder)
+    {
+        if (!IsConfigured(builder.Configuration))
+            return builder;
+        builder.Services.AddOptions<TelegramOptions>()
+            .BindConfiguration(TelegramOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddChatFeedback();
+        builder.Services.AddHttpClient("telegram")
+            .RemoveAllLoggers() // request URLs carry the bot token: never log them
+            .AddTypedClient<ITelegramBotClient>((http, sp) =>
+            {
+                var o = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
+                // RetryThreshold 0: 429s come back to TelegramSender, which waits retry_after where it can be seen.
+                return new TelegramBotClient(new TelegramBotClientOptions(o.BotToken!, o.ApiBaseUrl) { RetryThreshold = 0 }, http);
+            });
+        builder.Services.AddSingleton<TelegramBotIdentity>();
+        builder.Services.AddSingleton<TelegramUpdateHandler>();
+        builder.Services.AddSingleton<TelegramSender>();
+        builder.Services.AddSingleton<TelegramUpdateProcessor>();
+        builder.Services.AddSingleton<TelegramOutbox>();
+        builder.Services.AddSingleton(sp => new UpdateOffsetStore(Path.Combine(
+            sp.GetRequiredService<IConfiguration>()["Storage:DataDirectory"] ?? "data", "telegram-offset")));
+        builder.Services.AddHostedService<TelegramStartup>();
+        builder.Services.AddHostedService<TelegramOutboxWorker>();
+        var mode = builder.Configuration[$"{TelegramOptions.SectionName}:{nameof(TelegramOptions.Mode)}"];
+        if (!string.Equals(mode, nameof(TelegramMode.Webhook), StringComparison.OrdinalIgnoreCase))
+            builder.Services.AddHostedService<TelegramPolling>();
+        return builder;
+    }
+
+    public static WebApplication MapTelegramWebhook(this WebApplication app)
+    {
+        if (!IsConfigured(app.Configuration))
+            return app;
+        var options = app.Services.GetRequiredService<IOptions<TelegramOptions>>().Value;
+        if (options.Mode == TelegramMode.Webhook)
+            app.MapPost(options.WebhookPath, TelegramWebhook.HandleAsync);
+        return app;
+    }
+}

@@ -1,0 +1,62 @@
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+
+namespace KernelDigest.Bot.TelegramChat;
+
+/// <summary>
+/// Start-up on Telegram: getMe (a refused token stops the app, with a message saying so), the command menu in Chinese
+/// and English, and the webhook set (webhook mode) or removed (polling mode, which cannot run while one is set).
+/// </summary>
+internal sealed partial class TelegramStartup(
+    ITelegramBotClient bot,
+    TelegramBotIdentity identity,
+    IOptions<TelegramOptions> options,
+    ILogger<TelegramStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        User me;
+        try
+        {
+            me = await bot.GetMe(cancellationToken);
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+        {
+            throw new InvalidOperationException(
+                "Telegram refused the bot token (401 Unauthorized). Check Telegram__BotToken: copy the token from @BotFather.", ex);
+        }
+        identity.Username = me.Username;
+        identity.Id = me.Id;
+
+        foreach (var (lang, code) in new[] { (Lang.Zh, "zh"), (Lang.En, "en"), (Lang.Zh, "") })
+        {
+            var commands = BotTexts.For(lang).Commands.Select(c => new BotCommand
+            {
+                Command = c.Command.TrimStart('/').Split(' ')[0],
+                Description = c.Description.Length > 256 ? c.Description[..256] : c.Description,
+            });
+            await bot.SetMyCommands(commands, languageCode: code.Length == 0 ? null : code, cancellationToken: cancellationToken);
+        }
+
+        var o = options.Value;
+        if (o.Mode == TelegramMode.Webhook)
+        {
+            await bot.SetWebhook(o.WebhookUrl!, secretToken: o.WebhookSecret, allowedUpdates: TelegramPolling.AllowedUpdates, cancellationToken: cancellationToken);
+            LogStarted(me.Username ?? me.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "webhook");
+        }
+        else
+        {
+            await bot.DeleteWebhook(cancellationToken: cancellationToken);
+            LogStarted(me.Username ?? me.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "polling");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram bot @{Username} started ({Mode})")]
+    private partial void LogStarted(string username, string mode);
+}

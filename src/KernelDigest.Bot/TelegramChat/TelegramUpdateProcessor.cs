@@ -1,0 +1,71 @@
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Requests.Abstractions;
+using Telegram.Bot.Types.Enums;
+using TgUpdate = Telegram.Bot.Types.Update;
+
+namespace KernelDigest.Bot.TelegramChat;
+
+/// <summary>
+/// Handles one update end to end and makes sure a failure stays with that update: the user still gets an answer
+/// (a pressed button always gets answerCallbackQuery), and one log line records chat, command and outcome.
+/// </summary>
+public sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler handler, TelegramSender sender, ILogger<TelegramUpdateProcessor> logger)
+{
+    /// <summary>The requests that answer an update; never throws for a bad update.</summary>
+    public IReadOnlyList<IRequest> Plan(TgUpdate update)
+    {
+        try
+        {
+            return handler.Handle(update);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogHandlerFailed(update.Id, update.Type, ex);
+            return update switch
+            {
+                { CallbackQuery: { } q } => [new AnswerCallbackQueryRequest { CallbackQueryId = q.Id }],
+                { Message: { } m } => [new SendMessageRequest { ChatId = m.Chat.Id, Text = BotTexts.For(Langs.FromCode(m.From?.LanguageCode)).Error, ParseMode = ParseMode.None }],
+                _ => [],
+            };
+        }
+    }
+
+    /// <summary>Answers an update through the Bot API (polling mode, and webhook work that cannot go in the response).</summary>
+    public async Task ProcessAsync(TgUpdate update, CancellationToken ct)
+    {
+        var requests = Plan(update);
+        var outcome = requests.Count == 0 ? "ignored" : "sent";
+        foreach (var request in requests)
+        {
+            var result = await sender.SendAsync(request, ct);
+            if (result != SendOutcome.Sent)
+                outcome = result.ToString().ToLowerInvariant();
+        }
+        LogHandled(update.Id, update.Type, ChatOf(update), CommandOf(update), outcome);
+    }
+
+    /// <summary>Logs an update answered inside a webhook response.</summary>
+    public void LogAnsweredInResponse(TgUpdate update) =>
+        LogHandled(update.Id, update.Type, ChatOf(update), CommandOf(update), "in-response");
+
+    private static string ChatOf(TgUpdate update) =>
+        (update.Message ?? update.ChannelPost ?? update.CallbackQuery?.Message)?.Chat.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        ?? (update.InlineQuery is not null ? "inline" : "-");
+
+    // Only the command word is logged, never the user's whole text.
+    private static string CommandOf(TgUpdate update)
+    {
+        var text = (update.Message ?? update.ChannelPost)?.Text;
+        if (text is not null)
+            return text.StartsWith('/') ? text.Split(' ', '@', '\n')[0].ToLowerInvariant() : "search";
+        return update.CallbackQuery is not null ? "page" : update.InlineQuery is not null ? "inline" : update.Type.ToString();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram update {UpdateId} ({Type}) chat {ChatId} {Command}: {Outcome}")]
+    private partial void LogHandled(int updateId, UpdateType type, string chatId, string command, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Telegram update {UpdateId} ({Type}) could not be handled")]
+    private partial void LogHandlerFailed(int updateId, UpdateType type, Exception ex);
+}

@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Requests.Abstractions;
+using Telegram.Bot;
+using TgUpdate = Telegram.Bot.Types.Update;
+
+namespace KernelDigest.Bot.TelegramChat;
+
+/// <summary>
+/// The webhook endpoint. A single quick answer goes back in the HTTP response body as a Bot API call (Telegram runs
+/// it; we never learn the result, so only plain answers go this way); anything more is queued for the sender.
+/// </summary>
+internal static partial class TelegramWebhook
+{
+    public const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
+
+    /// <summary>Telegram's updates are small; anything bigger is not from Telegram.</summary>
+    private const long MaxBodyBytes = 1 << 20;
+
+    public static async Task<IResult> HandleAsync(
+        HttpContext context,
+        IOptions<TelegramOptions> options,
+        TelegramUpdateProcessor processor,
+        TelegramOutbox outbox,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("KernelDigest.Bot.TelegramChat.Webhook");
+        if (!SecretMatches(context.Request.Headers[SecretHeader].ToString(), options.Value.WebhookSecret))
+        {
+            LogRejected(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", context.Request.Headers.ContainsKey(SecretHeader) ? "wrong" : "missing");
+            return Results.Unauthorized();
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = MaxBodyBytes;
+
+        TgUpdate? update;
+        try
+        {
+            update = await JsonSerializer.DeserializeAsync<TgUpdate>(context.Request.Body, JsonBotAPI.Options, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is JsonException or BadHttpRequestException or NotSupportedException)
+        {
+            LogMalformed(logger, ex.Message);
+            return Results.BadRequest("malformed update");
+        }
+        if (update is null)
+            return Results.BadRequest("malformed update");
+
+        var requests = processor.Plan(update);
+        if (requests is [var only] && only is SendMessageRequest or AnswerCallbackQueryRequest or AnswerInlineQueryRequest)
+        {
+            only.IsWebhookResponse = true;
+            processor.LogAnsweredInResponse(update);
+            return Results.Text(JsonSerializer.Serialize(only, only.GetType(), JsonBotAPI.Options), "application/json", Encoding.UTF8);
+        }
+        foreach (var request in requests)
+            await outbox.EnqueueAsync(request, context.RequestAborted);
+        return Results.Ok();
+    }
+
+    /// <summary>Constant-time comparison (of fixed-length hashes, so the secret's length does not leak either).</summary>
+    internal static bool SecretMatches(string? presented, string? expected)
+    {
+        if (string.IsNullOrEmpty(presented) || string.IsNullOrEmpty(expected))
+            return false;
+        return CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Telegram webhook call from {RemoteIp}: {Which} secret token")]
+    private static partial void LogRejected(ILogger logger, string remoteIp, string which);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a malformed Telegram update: {Reason}")]
+    private static partial void LogMalformed(ILogger logger, string reason);
+}
+
+/// <summary>Bot API calls queued by the webhook endpoint, sent in order by a background worker.</summary>
+public sealed class TelegramOutbox
+{
+    private readonly Channel<IRequest> _queue = Channel.CreateBounded<IRequest>(new BoundedChannelOptions(10_000) { SingleReader = true });
+
+    public ValueTask EnqueueAsync(IRequest request, CancellationToken ct) => _queue.Writer.WriteAsync(request, ct);
+
+    public ChannelReader<IRequest> Reader => _queue.Reader;
+}
+
+internal sealed class TelegramOutboxWorker(TelegramOutbox outbox, TelegramSender sender) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var request in outbox.Reader.ReadAllAsync(stoppingToken))
+            await sender.SendAsync(request, stoppingToken); // failures are handled and logged inside
+    }
+}
