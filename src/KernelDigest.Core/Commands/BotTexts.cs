@@ -31,6 +31,10 @@ public sealed record BotTexts
 
     public static BotTexts For(Lang lang) => lang == Lang.En ? En : Zh;
 
+    // "1 report", "2 reports": English counts agree with their noun.
+    private static string Count(int n, string one, string? many = null) =>
+        n.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many ?? one + "s");
+
     public static BotTexts Zh { get; } = new()
     {
         HelpTitle = "KernelDigest:Linux 内核月报机器人",
@@ -85,7 +89,7 @@ public sealed record BotTexts
         HelpFooter = "Plain text without a command is a search too.",
         AboutTitle = "About KernelDigest",
         AboutBody = (reports, entries, first, last) =>
-            $"KernelDigest brings the monthly Linux kernel report into your chat: patch search, subsystem summaries and monthly digests. {reports} reports loaded ({first} to {last}), {entries} entries.",
+            $"KernelDigest brings the monthly Linux kernel report into your chat: patch search, subsystem summaries and monthly digests. {Count(reports, "report")} loaded ({first} to {last}), {Count(entries, "entry", "entries")}.",
         PatchUsage = "Usage: /patch <keywords>, e.g. /patch TDP MMU, /patch bus lock, /patch fchmodat2 month:2020-09",
         ResultsTitle = q => $"Search: {q}",
         NoResults = q => $"No patches found for \"{q}\". Try other keywords, or browse with /subsystem.",
@@ -98,7 +102,7 @@ public sealed record BotTexts
         LoadedMonths = list => $"Months loaded: {list}",
         NoReports = "No reports are loaded yet.",
         SubsystemsTitle = "Subsystems",
-        SubsystemCounts = (total, latest) => $"{total} entries in all, {latest} in the latest report",
+        SubsystemCounts = (total, latest) => $"{Count(total, "entry", "entries")} in all, {latest} in the latest report",
         SubsystemTitle = (name, month) => $"{name} · {month}",
         SubsystemNotInMonth = (name, month) => $"The {month} report has no {name} entries.",
         PageLine = (page, count, total) => $"Page {page}/{count}, {total} results",

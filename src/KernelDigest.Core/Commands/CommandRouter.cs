@@ -63,8 +63,15 @@ public sealed class CommandRouter(ReportLibrary library)
         if (query.Month is { } month && snapshot.Find(month) is null)
             return MonthNotLoaded(input, "patch", month.ToString(), snapshot, texts);
 
-        var skip = (command.Page - 1) * PageSize;
-        var results = snapshot.Index.Search(query, skip, PageSize);
+        var page = command.Page;
+        var results = snapshot.Index.Search(query, (page - 1) * PageSize, PageSize);
+        if (results.Hits.Count == 0 && results.Total > 0)
+        {
+            // A page past the end (an old "page:N" after the reports changed, or a typed one): show the last page rather
+            // than claiming nothing matched.
+            page = (results.Total + PageSize - 1) / PageSize;
+            results = snapshot.Index.Search(query, (page - 1) * PageSize, PageSize);
+        }
         var shownQuery = TextUtil.Visible(args);
         if (results.Total == 0 || results.Hits.Count == 0)
         {
@@ -82,7 +89,8 @@ public sealed class CommandRouter(ReportLibrary library)
             Lang = input.Lang,
             Title = texts.ResultsTitle(shownQuery),
             Items = [.. results.Hits.Select(h => EntryItem(h.Report, h.Section, h.Entry, h.Score, h.Snippet))],
-            Page = new ReplyPage(Math.Min(command.Page, pages), pages, results.Total, "/patch " + args),
+            // The command text is shown to the user ("More: /patch … page:2"), so it carries the visible form of the query.
+            Page = new ReplyPage(Math.Min(page, pages), pages, results.Total, "/patch " + shownQuery),
         };
     }
 

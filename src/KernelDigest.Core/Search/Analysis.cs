@@ -42,6 +42,20 @@ internal static class Analysis
         return new TokenStreamComponents(tokenizer, stream);
     });
 
+    /// <summary>
+    /// Identifier analysis without the dictionary split: the word whole and its identifier parts (RWF_NOAPPEND → rwf,
+    /// noappend). Queries use it for a word the index knows whole, where dictionary pieces are only noise
+    /// ("Lendacky" → "len", "end").
+    /// </summary>
+    public static Analyzer IdentifierParts { get; } = Analyzer.NewAnonymous((_, reader) =>
+    {
+        var tokenizer = new IdentifierTokenizer(reader);
+        TokenStream stream = new WordDelimiterFilter(Version, tokenizer, IdentifierFlags, null);
+        stream = new LowerCaseFilter(Version, stream);
+        stream = new StopFilter(Version, stream, StopWords);
+        return new TokenStreamComponents(tokenizer, stream);
+    });
+
     /// <summary>Edge n-grams of identifiers and their parts, so a prefix ("fchmod", "Lenda") finds the whole.</summary>
     public static Analyzer Prefixes { get; } = Analyzer.NewAnonymous((_, reader) =>
     {

@@ -226,7 +226,10 @@ public sealed partial class PatchIndex : IDisposable
     private Concept LatinConcept(string word, bool ignoreStopWords)
     {
         var original = word.ToLowerInvariant();
-        var parts = Analysis.Terms(_identifiers, Fields.SummaryId, word).Distinct().ToList();
+        // Only a word the index does not know whole is split against the corpus dictionary ("buslock" → bus + lock);
+        // splitting a known word adds stray pieces that match unrelated entries ("Lendacky" → "len", "end").
+        var analyzer = KnownWhole(original) ? Analysis.IdentifierParts : _identifiers;
+        var parts = Analysis.Terms(analyzer, Fields.SummaryId, word).Distinct().ToList();
         if (ignoreStopWords && !parts.Contains(original))
             parts.Insert(0, original);
         var variants = new List<Query>();
@@ -262,14 +265,20 @@ public sealed partial class PatchIndex : IDisposable
         return new Concept(new DisjunctionMaxQuery(variants, 0.1f), surfaces, original);
     }
 
-    private bool KnownAnywhere(string original, List<string> parts)
+    /// <summary>True when some entry has this word whole in an identifier field, or as the start of a title word, name or keyword.</summary>
+    private bool KnownWhole(string original)
     {
         foreach (var (field, _) in IdFields)
         {
             if (_reader.DocFreq(new Term(field, original)) > 0)
                 return true;
         }
-        if (_reader.DocFreq(new Term(Fields.Prefix, original)) > 0)
+        return _reader.DocFreq(new Term(Fields.Prefix, original)) > 0;
+    }
+
+    private bool KnownAnywhere(string original, List<string> parts)
+    {
+        if (KnownWhole(original))
             return true;
         // An identifier whose parts are all known (e.g. a new combination) is not a typo either.
         return parts.Count > 1 && parts.Where(p => p != original).All(p => _reader.DocFreq(new Term(Fields.SummaryId, p)) > 0);

@@ -19,7 +19,7 @@ internal static class Snippets
 
         // The paragraph where the most different query words occur, first one on ties.
         var best = paragraphs
-            .Select((p, i) => (Text: p, Index: i, Found: words.Count(w => p.Contains(w, StringComparison.OrdinalIgnoreCase))))
+            .Select((p, i) => (Text: p, Index: i, Found: words.Count(w => IndexOfWord(p, w, 0) >= 0)))
             .Where(p => p.Found > 0)
             .OrderByDescending(p => p.Found).ThenBy(p => p.Index)
             .FirstOrDefault();
@@ -27,7 +27,7 @@ internal static class Snippets
             return Snippet.None;
 
         var text = best.Text;
-        var first = words.Select(w => text.IndexOf(w, StringComparison.OrdinalIgnoreCase)).Where(i => i >= 0).Min();
+        var first = words.Select(w => IndexOfWord(text, w, 0)).Where(i => i >= 0).Min();
         var start = Math.Max(0, first - Width / 3);
         var end = Math.Min(text.Length, start + Width);
         start = SafeIndex(text, start);
@@ -37,10 +37,11 @@ internal static class Snippets
         var marks = new bool[window.Length];
         foreach (var w in words)
         {
-            var at = 0;
-            while ((at = window.IndexOf(w, at, StringComparison.OrdinalIgnoreCase)) >= 0)
+            // Searched in the whole paragraph, so a word cut by the window's start is not taken for a word start.
+            var at = start;
+            while ((at = IndexOfWord(text, w, at)) >= 0 && at + w.Length <= end)
             {
-                Array.Fill(marks, true, at, w.Length);
+                Array.Fill(marks, true, at - start, w.Length);
                 at += w.Length;
             }
         }
@@ -59,6 +60,23 @@ internal static class Snippets
         if (end < text.Length)
             parts.Add(new SnippetPart("…", false));
         return new Snippet(parts);
+    }
+
+    /// <summary>
+    /// The next occurrence of <paramref name="word"/> (case-insensitive) from <paramref name="start"/>. A word that begins
+    /// with a Latin letter or digit must begin a word of the text too: "VM" is not the end of "KVM" or "SVM", while a
+    /// prefix still counts ("fchmod" in "fchmodat2", "NOAPPEND" in "RWF_NOAPPEND"). Chinese matches anywhere.
+    /// </summary>
+    private static int IndexOfWord(string text, string word, int start)
+    {
+        var latinStart = char.IsAsciiLetterOrDigit(word[0]);
+        while ((start = text.IndexOf(word, start, StringComparison.OrdinalIgnoreCase)) >= 0)
+        {
+            if (!latinStart || start == 0 || !char.IsAsciiLetterOrDigit(text[start - 1]))
+                return start;
+            start++;
+        }
+        return -1;
     }
 
     // Never cut a surrogate pair in half.
