@@ -69,7 +69,7 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
             {
                 text = File.ReadAllText(file);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 errors.Add(new ReportError(file, 0, $"cannot read: {ex.Message}"));
                 continue;
@@ -95,6 +95,9 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
     public IDisposable Watch(Action<Exception>? onError = null, TimeSpan? debounce = null)
     {
         var delay = debounce ?? TimeSpan.FromMilliseconds(300);
+        // A missing folder is already an error in the snapshot ("report folder not found"); there is nothing to watch.
+        if (!System.IO.Directory.Exists(Directory))
+            return new Watching(null, null);
         var watcher = new FileSystemWatcher(Directory, "*.md")
         {
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
@@ -112,7 +115,17 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
                 onError?.Invoke(ex);
             }
         });
-        void Changed(object? sender, FileSystemEventArgs e) => timer.Change(delay, Timeout.InfiniteTimeSpan);
+        void Changed(object? sender, FileSystemEventArgs e)
+        {
+            try
+            {
+                timer.Change(delay, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // An event still in flight while the watch is disposed.
+            }
+        }
         watcher.Changed += Changed;
         watcher.Created += Changed;
         watcher.Deleted += Changed;
@@ -121,12 +134,12 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
         return new Watching(watcher, timer);
     }
 
-    private sealed class Watching(FileSystemWatcher watcher, Timer timer) : IDisposable
+    private sealed class Watching(FileSystemWatcher? watcher, Timer? timer) : IDisposable
     {
         public void Dispose()
         {
-            watcher.Dispose();
-            timer.Dispose();
+            watcher?.Dispose();
+            timer?.Dispose();
         }
     }
 }

@@ -88,7 +88,7 @@ public static class ReportMarkdown
                 sb.Append("\n#### ").Append(EscapeInline(change.Label)).Append("\n\n");
                 var n = 1;
                 foreach (var item in change.Items)
-                    sb.Append(n++).Append(". ").Append(EscapeInline(item)).Append('\n');
+                    sb.Append(n++).Append(". ").Append(EscapeBlock(item)).Append('\n');
             }
         }
         if (entry.Links.Count > 0)
@@ -109,7 +109,7 @@ public static class ReportMarkdown
     }
 
     private static string YamlScalar(string value) =>
-        value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '(' or ')' or '.' or '（' or '）')
+        value.Length > 0 && value is not ("null" or "Null" or "NULL") && value.All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '(' or ')' or '.' or '（' or '）')
             && !char.IsWhiteSpace(value[0]) && !char.IsWhiteSpace(value[^1]) && value[0] != '-'
             ? value
             : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
@@ -221,7 +221,7 @@ public static class ReportMarkdown
         }
         catch (YamlException ex)
         {
-            errors.Add(new ReportError(file, firstLine + (int)ex.Start.Line, $"front matter: {Inner(ex).Message}"));
+            errors.Add(new ReportError(file, firstLine + (int)ex.Start.Line, $"front matter: {YamlMessage(ex)}"));
             return null;
         }
         if (data is null)
@@ -232,7 +232,7 @@ public static class ReportMarkdown
         var ok = true;
         if (!ReportMonth.TryParse(data.Month, out var month))
         {
-            errors.Add(new ReportError(file, firstLine, $"front matter: month '{data.Month}' is not YYYY-MM"));
+            errors.Add(new ReportError(file, KeyLine(block, "month") ?? firstLine, $"front matter: month '{data.Month}' is not YYYY-MM"));
             ok = false;
         }
         else
@@ -240,19 +240,42 @@ public static class ReportMarkdown
             var name = Path.GetFileNameWithoutExtension(file);
             if (ReportMonth.TryParse(name, out var fromName) && fromName != month)
             {
-                errors.Add(new ReportError(file, firstLine, $"front matter: month {month} does not match the file name {name}"));
+                errors.Add(new ReportError(file, KeyLine(block, "month") ?? firstLine, $"front matter: month {month} does not match the file name {name}"));
                 ok = false;
             }
         }
         if (string.IsNullOrWhiteSpace(data.Title))
         {
-            errors.Add(new ReportError(file, firstLine, "front matter: title is missing"));
+            errors.Add(new ReportError(file, KeyLine(block, "title") ?? firstLine, "front matter: title is missing"));
             ok = false;
         }
-        return ok ? new FrontMatter(month, data.Issue, data.Title!.Trim(), data.Contributors ?? [], data.Source) : null;
+        // An empty list item ("- " or "~") is YAML null: leave it out rather than hand on a null name.
+        var contributors = data.Contributors?.Where(c => !string.IsNullOrWhiteSpace(c)).ToList() ?? [];
+        return ok ? new FrontMatter(month, data.Issue, data.Title!.Trim(), contributors, data.Source) : null;
     }
 
-    private static Exception Inner(Exception ex) => ex.InnerException is { } inner && inner.Message.Length > 0 ? inner : ex;
+    /// <summary>The 1-based file line of a top-level front matter key ("month: ..."), when it is there.</summary>
+    private static int? KeyLine(YamlFrontMatterBlock block, string key)
+    {
+        for (var i = 0; i < block.Lines.Count; i++)
+        {
+            var text = block.Lines.Lines[i].ToString();
+            if (text.StartsWith(key, StringComparison.Ordinal) && text.AsSpan(key.Length).TrimStart(' ').StartsWith(":"))
+                return block.Lines.Lines[i].Line + 1;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// YamlDotNet wraps conversion errors ("The input string 'four' was not in a correct format") in a generic
+    /// "Exception during deserialization"; show the inner message when it says something, else the outer one.
+    /// </summary>
+    private static string YamlMessage(YamlException ex) => ex.InnerException switch
+    {
+        InvalidOperationException => "not valid YAML here (an unclosed '[', '{' or quote?)",
+        { Message.Length: > 0 } inner => inner.Message,
+        _ => ex.Message,
+    };
 
     private sealed class FrontMatterFile
     {
@@ -298,15 +321,16 @@ public static class ReportMarkdown
                     _part = Part.Summary;
                     break;
                 case HeadingBlock { Level: 3 } h:
-                    var name = InlineText(h.Inline).ToLowerInvariant();
+                    var written = InlineText(h.Inline);
+                    var name = written.ToLowerInvariant();
                     if (_entry is null)
-                        errors.Add(new ReportError(file, line, $"'### {name}' is outside an entry"));
+                        errors.Add(new ReportError(file, line, $"'### {written}' is outside an entry"));
                     else if (ChangelogHeadings.Contains(name))
                         _part = Part.Changelog;
                     else if (LinkHeadings.Contains(name))
                         _part = Part.Links;
                     else
-                        errors.Add(new ReportError(file, line, $"unknown entry part '### {name}' (expected Changelog or Links)"));
+                        errors.Add(new ReportError(file, line, $"unknown entry part '### {written}' (expected Changelog or Links)"));
                     break;
                 case HeadingBlock { Level: 4 } h when _entry is not null && _part == Part.Changelog:
                     _entry.Changelog.Add((InlineText(h.Inline), []));
@@ -349,10 +373,13 @@ public static class ReportMarkdown
                 }
                 var text = string.Join(" ", item.SelectMany(BlockTexts));
                 // A list written inside a summary keeps its marker so the text reads as the editor wrote it.
-                var marker = _part == Part.Summary ? (list.IsOrdered ? $"{list.IndexOf(item) + 1}. " : "- ") : "";
+                var marker = _part == Part.Summary ? (list.IsOrdered ? $"{FirstNumber(list) + list.IndexOf(item)}. " : "- ") : "";
                 AddText(marker + text, item.Line + 1);
             }
         }
+
+        private static int FirstNumber(ListBlock list) =>
+            int.TryParse(list.OrderedStart, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 1;
 
         private void AddText(string text, int line)
         {
@@ -425,6 +452,8 @@ public static class ReportMarkdown
 
         private void CloseEntry()
         {
+            // Text after the entry (a section intro) is not in the entry's Changelog or Links part any more.
+            _part = Part.Summary;
             if (_entry is null)
                 return;
             if (_sections.Count > 0)

@@ -25,7 +25,7 @@ public readonly record struct ReportMonth(int Year, int Month) : IComparable<Rep
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var y)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var m)
-            || parts[0].Length != 4 || y < 1991 || y > 9999 || m is < 1 or > 12)
+            || parts[0].Length != 4 || parts[1].Length > 2 || y < 1991 || y > 9999 || m is < 1 or > 12)
             return false;
         month = new ReportMonth(y, m);
         return true;

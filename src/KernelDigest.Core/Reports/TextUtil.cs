@@ -19,7 +19,8 @@ public static partial class TextUtil
                 break;
             }
             // An English full stop ends a sentence only before a space or the end ("v5.9" and "e.g." do not end one).
-            if (c is '.' or '!' or '?' && (i + 1 == text.Length || text[i + 1] == ' ') && i > 0 && !char.IsDigit(text[i - 1]))
+            if (c is '.' or '!' or '?' && (i + 1 == text.Length || text[i + 1] == ' ') && i > 0 && !char.IsDigit(text[i - 1])
+                && !(c == '.' && i >= 2 && text[i - 2] == '.' && char.IsLetter(text[i - 1])))
             {
                 end = i + 1;
                 break;
