@@ -20,7 +20,8 @@ public sealed record BotTexts
     public required Func<string, string> LoadedMonths { get; init; }
     public required string NoReports { get; init; }
     public required string SubsystemsTitle { get; init; }
-    public required Func<int, int, string> SubsystemCounts { get; init; }
+    public required Func<int, int, string, string> SubsystemCounts { get; init; }
+    public required Func<string, string> QuietSubsystems { get; init; }
     public required Func<string, string, string> SubsystemTitle { get; init; }
     public required Func<string, string, string> SubsystemNotInMonth { get; init; }
     public required Func<int, int, int, string> PageLine { get; init; }
@@ -63,7 +64,8 @@ public sealed record BotTexts
         LoadedMonths = list => $"已载入的月份:{list}",
         NoReports = "还没有载入任何月报。",
         SubsystemsTitle = "子系统",
-        SubsystemCounts = (total, latest) => $"共 {total} 个条目,最新一期 {latest} 个",
+        SubsystemCounts = (total, inMonth, month) => $"共 {total} 个条目,{month} {inMonth} 个",
+        QuietSubsystems = list => $"暂无条目:{list}",
         SubsystemTitle = (name, month) => $"{name} · {month}",
         SubsystemNotInMonth = (name, month) => $"{month} 的月报中没有「{name}」相关条目。",
         PageLine = (page, count, total) => $"第 {page}/{count} 页,共 {total} 条",
@@ -102,7 +104,8 @@ public sealed record BotTexts
         LoadedMonths = list => $"Months loaded: {list}",
         NoReports = "No reports are loaded yet.",
         SubsystemsTitle = "Subsystems",
-        SubsystemCounts = (total, latest) => $"{Count(total, "entry", "entries")} in all, {latest} in the latest report",
+        SubsystemCounts = (total, inMonth, month) => $"{Count(total, "entry", "entries")} in all, {inMonth} in {month}",
+        QuietSubsystems = list => $"No entries yet: {list}",
         SubsystemTitle = (name, month) => $"{name} · {month}",
         SubsystemNotInMonth = (name, month) => $"The {month} report has no {name} entries.",
         PageLine = (page, count, total) => $"Page {page}/{count}, {total} results",

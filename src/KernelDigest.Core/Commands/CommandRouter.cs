@@ -152,18 +152,23 @@ public sealed class CommandRouter(ReportLibrary library)
         var counts = snapshot.Reports.SelectMany(r => r.Sections).GroupBy(s => s.Subsystem)
             .ToDictionary(g => g.Key, g => g.Sum(s => s.Entries.Count));
         var inLatest = latest.Sections.GroupBy(s => s.Subsystem).ToDictionary(g => g.Key, g => g.Sum(s => s.Entries.Count));
-        var items = Subsystems.All
-            .Select(s => (Subsystem: s, Total: counts.GetValueOrDefault(s.Key), Latest: inLatest.GetValueOrDefault(s.Key)))
+        var all = Subsystems.All
+            .Select(s => (Subsystem: s, Total: counts.GetValueOrDefault(s.Key), InMonth: inLatest.GetValueOrDefault(s.Key)))
             .OrderByDescending(x => x.Total).ThenBy(x => x.Subsystem.Key, StringComparer.Ordinal)
+            .ToList();
+        var items = all.Where(x => x.Total > 0)
             .Select(x => new ReplyItem
             {
                 Title = $"{x.Subsystem.Name(input.Lang)} ({x.Subsystem.Key})",
-                Meta = texts.SubsystemCounts(x.Total, x.Latest),
+                Meta = texts.SubsystemCounts(x.Total, x.InMonth, latest.Month.ToString()),
             })
             .ToList();
+        // Areas no report has covered yet go on one line, so the list stays about what there is to read.
+        var quiet = all.Where(x => x.Total == 0).Select(x => x.Subsystem.Key).ToList();
         return new Reply
         {
             Command = "subsystem", Query = input.Text, Lang = input.Lang, Title = $"{texts.SubsystemsTitle} · {latest.Month}", Items = items,
+            Body = quiet.Count > 0 ? [texts.QuietSubsystems(string.Join(", ", quiet))] : [],
         };
     }
 
