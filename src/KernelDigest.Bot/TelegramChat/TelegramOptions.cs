@@ -42,6 +42,10 @@ public sealed class TelegramOptions : IValidatableObject
     [Range(0, 86400)]
     public int InlineCacheSeconds { get; set; } = 300;
 
+    /// <summary>Messages per second across all chats for digest fan-out (Telegram's guidance is about 30).</summary>
+    [Range(1, 1000)]
+    public int MaxMessagesPerSecond { get; set; } = 30;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(BotToken);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

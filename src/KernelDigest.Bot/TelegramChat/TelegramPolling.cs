@@ -15,6 +15,7 @@ internal sealed partial class TelegramPolling(
     TelegramUpdateProcessor processor,
     UpdateOffsetStore offsets,
     IOptions<TelegramOptions> options,
+    IHttpClientFactory http,
     TimeProvider time,
     ILogger<TelegramPolling> logger) : BackgroundService
 {
@@ -25,7 +26,7 @@ internal sealed partial class TelegramPolling(
     {
         var offset = offsets.Load();
         var failures = 0;
-        var limit = 100;
+        const int limit = 100;
         while (!stoppingToken.IsCancellationRequested)
         {
             Telegram.Bot.Types.Update[] updates;
@@ -33,23 +34,23 @@ internal sealed partial class TelegramPolling(
             {
                 updates = await bot.GetUpdates(offset, limit, options.Value.PollTimeoutSeconds, AllowedUpdates, stoppingToken);
                 failures = 0;
-                limit = 100;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
-            catch (RequestException ex) when (ex is not ApiRequestException && ex.InnerException is System.Text.Json.JsonException && offset is { } current)
+            catch (RequestException ex) when (ex is not ApiRequestException && ex.InnerException is System.Text.Json.JsonException)
             {
-                // An update the library cannot read: fetch one at a time, and skip the one that still fails.
-                if (limit > 1)
-                    limit = 1;
-                else
+                // An update the library cannot read would block the queue for ever: read its id from the raw answer
+                // and step past that one update only.
+                if (await FirstPendingUpdateId(offset, stoppingToken) is { } bad)
                 {
-                    LogSkippedUnreadable(current, ex);
-                    offset = current + 1;
-                    await offsets.SaveAsync(offset.Value, stoppingToken);
+                    LogSkippedUnreadable(bad, ex);
+                    offset = bad + 1;
+                    await offsets.SaveAsync(offset.Value, CancellationToken.None);
                 }
+                else
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
                 continue;
             }
             catch (Exception ex) when (ex is RequestException or HttpRequestException or TaskCanceledException)
@@ -67,14 +68,35 @@ internal sealed partial class TelegramPolling(
             {
                 await processor.ProcessAsync(update, stoppingToken);
                 offset = update.Id + 1;
-                await offsets.SaveAsync(offset.Value, stoppingToken);
+                // Not cancellable: an update answered must be recorded as answered even when a stop arrives just now,
+                // or the restart would answer it again.
+                await offsets.SaveAsync(offset.Value, CancellationToken.None);
             }
+        }
+    }
+
+    /// <summary>The id of the first pending update, read from the raw Bot API answer without typed deserialisation.</summary>
+    private async Task<int?> FirstPendingUpdateId(int? offset, CancellationToken ct)
+    {
+        try
+        {
+            var o = options.Value;
+            using var client = http.CreateClient("telegram");
+            var url = $"{o.ApiBaseUrl.TrimEnd('/')}/bot{o.BotToken}/getUpdates";
+            using var response = await client.PostAsJsonAsync(url, new Dictionary<string, object?> { ["offset"] = offset, ["limit"] = 1, ["timeout"] = 0 }, ct);
+            using var doc = await System.Text.Json.JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            return doc.RootElement.GetProperty("result") is { ValueKind: System.Text.Json.JsonValueKind.Array } result && result.GetArrayLength() > 0
+                && result[0].TryGetProperty("update_id", out var id) && id.TryGetInt32(out var value) ? value : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram getUpdates failed ({Failures} in a row), retrying in {DelaySeconds:F1} s: {Reason}")]
     private partial void LogPollFailed(int failures, double delaySeconds, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Skipped Telegram update at offset {Offset}: it could not be read")]
-    private partial void LogSkippedUnreadable(int offset, Exception ex);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Skipped Telegram update {UpdateId}: it could not be read")]
+    private partial void LogSkippedUnreadable(int updateId, Exception ex);
 }

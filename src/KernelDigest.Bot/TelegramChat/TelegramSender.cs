@@ -48,6 +48,11 @@ public sealed partial class TelegramSender(ITelegramBotClient bot, ChatFeedback 
 
     private long _tooManyRequests;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _problems = new();
+
+    /// <summary>The description of the last lasting problem with a chat (e.g. "Forbidden: bot was blocked by the user").</summary>
+    public string? LastProblem(long chatId) => _problems.TryGetValue(chatId, out var p) ? p : null;
+
     public async Task<SendOutcome> SendAsync(IRequest request, CancellationToken ct)
     {
         try
@@ -64,7 +69,10 @@ public sealed partial class TelegramSender(ITelegramBotClient bot, ChatFeedback 
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 403 || IsChatNotFound(ex))
         {
-            feedback.Report(new ChatProblem("telegram", ChatOf(request) ?? "?", ex.ErrorCode == 403 ? ChatProblemKind.Blocked : ChatProblemKind.NotFound, ex.Message));
+            var chat = ChatOf(request) ?? "?";
+            if (long.TryParse(chat, out var chatId))
+                _problems[chatId] = ex.Message;
+            feedback.Report(new ChatProblem("telegram", chat, ex.ErrorCode == 403 ? ChatProblemKind.Blocked : ChatProblemKind.NotFound, ex.Message));
             return SendOutcome.ChatGone;
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 400 && ex.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase))

@@ -34,7 +34,14 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
     public SubsystemCatalog Subsystems { get; } = subsystems;
 
     /// <summary>The reports loaded last; loads them on first use.</summary>
-    public LibrarySnapshot Current => Volatile.Read(ref _current) ?? Reload();
+    public LibrarySnapshot Current => Volatile.Read(ref _current) ?? FirstLoad();
+
+    // The first readers wait for one load instead of each loading again.
+    private LibrarySnapshot FirstLoad()
+    {
+        lock (_reloadLock)
+            return Volatile.Read(ref _current) ?? Reload();
+    }
 
     /// <summary>Raised after each reload with the new snapshot.</summary>
     public event Action<LibrarySnapshot>? Reloaded;

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.Json;
+using KernelDigest.Bot.Tests.TelegramDouble;
+
+namespace KernelDigest.Bot.Tests.TelegramChat;
+
+/// <summary>Restarts, refused tokens and webhook mode: each test runs its own bot process.</summary>
+public sealed class TelegramLifecycleTests
+{
+    [Fact]
+    public async Task The_update_offset_survives_a_restart_so_nothing_is_lost_or_repeated()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        var data = Directory.CreateTempSubdirectory("kd-offset-").FullName;
+
+        var first = TelegramPollingTests.StartBot(api, data);
+        await first.WaitForLog("started (polling)", TimeSpan.FromSeconds(60));
+        api.EnqueueMessage(1, "/patch SEV-ES", languageCode: "en");
+        await first.Within(api.WaitForSentMessage(m => m.ChatId == 1, TimeSpan.FromSeconds(60)));
+        await first.StopAsync();
+
+        api.EnqueueMessage(2, "/patch ZoneFS", languageCode: "en"); // arrives while the bot is down
+        await using var second = TelegramPollingTests.StartBot(api, data);
+        await api.WaitForSentMessage(m => m.ChatId == 2, TimeSpan.FromSeconds(60));
+        await Task.Delay(1500); // a repeat of update 1 would be answered by now
+
+        Assert.Single(api.SentMessages, m => m.ChatId == 1);
+        Assert.Single(api.SentMessages, m => m.ChatId == 2);
+        Assert.True(File.Exists(Path.Combine(data, "telegram-offset")));
+    }
+
+    [Fact]
+    public async Task A_token_Telegram_refuses_stops_start_up_with_a_message_that_says_so()
+    {
+        await using var api = await FakeBotApi.StartAsync(token: "123:RIGHT");
+        await using var bot = BotHost.Start(new Dictionary<string, string>
+        {
+            ["Telegram__BotToken"] = "123:WRONG",
+            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
+        });
+
+        var code = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("Telegram refused the bot token", bot.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("123:WRONG", bot.Stderr + bot.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_token_is_refused_by_configuration_validation_naming_the_variable()
+    {
+        await using var bot = BotHost.Start(new Dictionary<string, string> { ["Telegram__BotToken"] = "not-a-token" });
+
+        var code = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("Telegram__BotToken", bot.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhook_mode_checks_the_secret_and_answers_in_the_response_body()
+    {
+        const string secret = "s3cret-Token_for-tests";
+        await using var api = await FakeBotApi.StartAsync();
+        await using var bot = BotHost.Start(new Dictionary<string, string>
+        {
+            ["Telegram__BotToken"] = api.Token,
+            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
+            ["Telegram__Mode"] = "webhook",
+            ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
+            ["Telegram__WebhookSecret"] = secret,
+        }, listen: true);
+        await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
+
+        var hook = api.WebhookCalls.Last(c => c.Method.Equals("setWebhook", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("https://bot.example.org/telegram/webhook", hook.Url);
+        Assert.Equal(secret, hook.SecretToken);
+
+        var endpoint = new Uri(bot.BaseUrl, "/telegram/webhook");
+        var update = api.MessageUpdate(31, "/patch blk-iocost", languageCode: "en");
+
+        using (var missing = await api.PostUpdateToWebhook(endpoint, update, secret: null))
+            Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        using (var wrong = await api.PostUpdateToWebhook(endpoint, update, secret: secret + "x"))
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+
+        using var right = await api.PostUpdateToWebhook(endpoint, update, secret);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        using var body = JsonDocument.Parse(await right.Content.ReadAsStringAsync());
+        Assert.Equal("sendMessage", body.RootElement.GetProperty("method").GetString());
+        Assert.Equal(31, body.RootElement.GetProperty("chat_id").GetInt64());
+        Assert.Contains("blk-iocost", body.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        using (var malformed = await api.PostUpdateToWebhook(endpoint, new { update_id = "x", message = 5 }, secret))
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+
+        await bot.WaitForLog("wrong secret token");
+        Assert.DoesNotContain(secret, bot.Stderr + bot.Stdout, StringComparison.Ordinal);
+    }
+}
