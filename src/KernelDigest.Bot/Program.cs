@@ -1,22 +1,37 @@
 using KernelDigest.Bot.Cli;
 using KernelDigest.Bot.ConsoleChat;
+using KernelDigest.Bot.DiscordChat;
 using KernelDigest.Bot.Reports;
+using KernelDigest.Bot.Storage;
+using KernelDigest.Bot.Subscriptions;
 using KernelDigest.Bot.TelegramChat;
 
-// Verbs (ask, import, check) run without a host: they answer and exit.
+// Verbs that only read reports (ask, import, check) run without a host: they answer and exit.
 if (Cli.IsVerb(args))
     return await Cli.RunAsync(args, CancellationToken.None);
 
 // appsettings.json ships beside the app; config paths are resolved from the working directory (see ReportsOptions).
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = OperatorCommands.Settings(args),
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout belongs to the console chat
 
 builder.AddReports();
+builder.AddStorage();
 builder.AddTelegram();
+builder.AddDiscord();
+builder.AddSubscriptions();
 builder.AddConsoleChat(); // only when no chat platform is configured
 
 var app = builder.Build();
 app.MapTelegramWebhook();
+app.MapDiscordInteractions();
+
+// Operator verbs (digest send, subscriptions list) use the same services as the running bot, without serving.
+if (OperatorCommands.IsVerb(args))
+    return await OperatorCommands.RunAsync(app, args);
 
 await app.RunAsync();
 return 0;

@@ -94,6 +94,25 @@ public sealed class BotHost : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits until the web server accepts connections (it starts after the hosted services).</summary>
+    public async Task WaitForHttpAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                using var _ = await http.GetAsync(BaseUrl);
+                return;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
     /// <summary>Awaits a test step; if it fails, the failure carries the bot's log, which says why.</summary>
     public async Task<T> Within<T>(Task<T> step)
     {

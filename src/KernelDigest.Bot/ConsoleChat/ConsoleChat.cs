@@ -86,7 +86,7 @@ public static class ConsoleChatSetup
     /// </summary>
     public static WebApplicationBuilder AddConsoleChat(this WebApplicationBuilder builder)
     {
-        if (TelegramChat.TelegramSetup.IsConfigured(builder.Configuration))
+        if (TelegramChat.TelegramSetup.IsConfigured(builder.Configuration) || DiscordChat.DiscordSetup.IsConfigured(builder.Configuration))
             return builder;
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls("http://127.0.0.1:0");

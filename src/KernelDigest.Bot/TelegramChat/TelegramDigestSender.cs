@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using KernelDigest.Bot.Chats;
 using KernelDigest.Core.Commands;
-using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
@@ -10,20 +9,15 @@ using Telegram.Bot.Types.Enums;
 namespace KernelDigest.Bot.TelegramChat;
 
 /// <summary>
-/// Sends digests to Telegram chats, paced below the platform's limits: <c>Telegram:MaxMessagesPerSecond</c> overall
-/// (default 30) and 20 a minute to any one group.
+/// Sends digests to Telegram chats, at most 20 a minute to any one group; the overall pace
+/// (<c>Telegram:MaxMessagesPerSecond</c>) is kept for every message by <see cref="TelegramPacingHandler"/>.
 /// </summary>
 public sealed class TelegramDigestSender : IChatSender, IDisposable
 {
     private readonly TelegramSender _sender;
-    private readonly RateLimiter _global;
     private readonly ConcurrentDictionary<long, RateLimiter> _perGroup = new();
 
-    public TelegramDigestSender(TelegramSender sender, IOptions<TelegramOptions> options)
-    {
-        _sender = sender;
-        _global = PacedLimiter.Create(options.Value.MaxMessagesPerSecond, TimeSpan.FromSeconds(1));
-    }
+    public TelegramDigestSender(TelegramSender sender) => _sender = sender;
 
     public string Platform => "telegram";
 
@@ -38,7 +32,6 @@ public sealed class TelegramDigestSender : IChatSender, IDisposable
             // Groups and supergroups have negative ids; private chats are paced by the global limit only.
             if (id < 0)
                 await Acquire(_perGroup.GetOrAdd(id, _ => PacedLimiter.Create(20, TimeSpan.FromMinutes(1))), ct);
-            await Acquire(_global, ct);
             var request = new SendMessageRequest
             {
                 ChatId = id,
@@ -70,7 +63,6 @@ public sealed class TelegramDigestSender : IChatSender, IDisposable
 
     public void Dispose()
     {
-        _global.Dispose();
         foreach (var l in _perGroup.Values)
             l.Dispose();
     }

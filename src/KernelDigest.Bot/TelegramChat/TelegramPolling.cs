@@ -24,7 +24,7 @@ internal sealed partial class TelegramPolling(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var offset = offsets.Load();
+        var offset = await offsets.LoadAsync(stoppingToken);
         var failures = 0;
         const int limit = 100;
         while (!stoppingToken.IsCancellationRequested)

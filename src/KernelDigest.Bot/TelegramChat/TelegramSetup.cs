@@ -19,8 +19,11 @@ public static class TelegramSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddChatFeedback();
+        // One pacing handler for the process: handlers are pooled per client, the limit is per bot.
+        builder.Services.AddSingleton<TelegramPacingHandler>();
         builder.Services.AddHttpClient("telegram")
             .RemoveAllLoggers() // request URLs carry the bot token: never log them
+            .AddHttpMessageHandler(sp => new SharedHandler(sp.GetRequiredService<TelegramPacingHandler>()))
             .AddTypedClient<ITelegramBotClient>((http, sp) =>
             {
                 var o = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
@@ -31,9 +34,10 @@ public static class TelegramSetup
         builder.Services.AddSingleton<TelegramUpdateHandler>();
         builder.Services.AddSingleton<TelegramSender>();
         builder.Services.AddSingleton<TelegramUpdateProcessor>();
+        builder.Services.AddSingleton<TelegramSubscriptions>();
+        builder.Services.AddSingleton<IChatSender, TelegramDigestSender>();
         builder.Services.AddSingleton<TelegramOutbox>();
-        builder.Services.AddSingleton(sp => new UpdateOffsetStore(Path.Combine(
-            sp.GetRequiredService<IConfiguration>()["Storage:DataDirectory"] ?? "data", "telegram-offset")));
+        builder.Services.AddSingleton<UpdateOffsetStore>();
         builder.Services.AddHostedService<TelegramStartup>();
         builder.Services.AddHostedService<TelegramOutboxWorker>();
         var mode = builder.Configuration[$"{TelegramOptions.SectionName}:{nameof(TelegramOptions.Mode)}"];
@@ -50,5 +54,15 @@ public static class TelegramSetup
         if (options.Mode == TelegramMode.Webhook)
             app.MapPost(options.WebhookPath, TelegramWebhook.HandleAsync);
         return app;
+    }
+
+    /// <summary>Lets the one pacing handler serve every pooled handler chain (a DelegatingHandler can sit in only one).</summary>
+    private sealed class SharedHandler(TelegramPacingHandler pacing) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await pacing.WaitAsync(request, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 }

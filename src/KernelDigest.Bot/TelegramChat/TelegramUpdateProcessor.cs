@@ -11,8 +11,49 @@ namespace KernelDigest.Bot.TelegramChat;
 /// Handles one update end to end and makes sure a failure stays with that update: the user still gets an answer
 /// (a pressed button always gets answerCallbackQuery), and one log line records chat, command and outcome.
 /// </summary>
-public sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler handler, TelegramSender sender, ILogger<TelegramUpdateProcessor> logger)
+public sealed partial class TelegramUpdateProcessor(
+    TelegramUpdateHandler handler,
+    TelegramSender sender,
+    TelegramSubscriptions subscriptions,
+    ILogger<TelegramUpdateProcessor> logger)
 {
+    /// <summary>
+    /// True for updates whose answer needs I/O first (subscription commands ask Telegram who is an admin, membership
+    /// changes touch the store): the webhook queues these rather than answering in its response.
+    /// </summary>
+    public bool NeedsIo(TgUpdate update) => update switch
+    {
+        { MyChatMember: not null } => true,
+        { Message: { } m } => subscriptions.CommandOf(m) is not null,
+        { ChannelPost: { } p } => subscriptions.CommandOf(p) is not null,
+        _ => false,
+    };
+
+    /// <summary>The requests that answer an update, including those that need I/O to decide; never throws for a bad update.</summary>
+    public async Task<IReadOnlyList<IRequest>> PlanAsync(TgUpdate update, CancellationToken ct)
+    {
+        try
+        {
+            switch (update)
+            {
+                case { MyChatMember: { } member }:
+                    return await subscriptions.MembershipChangedAsync(member, ct);
+                case { Message: { } m } when subscriptions.CommandOf(m) is not null:
+                    return await subscriptions.AnswerAsync(m, isChannel: false, ct);
+                case { ChannelPost: { } p } when subscriptions.CommandOf(p) is not null:
+                    return await subscriptions.AnswerAsync(p, isChannel: true, ct);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHandlerFailed(update.Id, update.Type, ex);
+            return update.Message is { } msg
+                ? [new SendMessageRequest { ChatId = msg.Chat.Id, Text = BotTexts.For(Langs.FromCode(msg.From?.LanguageCode)).Error, ParseMode = ParseMode.None }]
+                : [];
+        }
+        return Plan(update);
+    }
+
     /// <summary>The requests that answer an update; never throws for a bad update.</summary>
     public IReadOnlyList<IRequest> Plan(TgUpdate update)
     {
@@ -35,7 +76,7 @@ public sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler handle
     /// <summary>Answers an update through the Bot API (polling mode, and webhook work that cannot go in the response).</summary>
     public async Task ProcessAsync(TgUpdate update, CancellationToken ct)
     {
-        var requests = Plan(update);
+        var requests = await PlanAsync(update, ct);
         var outcome = requests.Count == 0 ? "ignored" : "sent";
         foreach (var request in requests)
         {

@@ -5,7 +5,6 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
-using Telegram.Bot.Requests.Abstractions;
 using Telegram.Bot;
 using TgUpdate = Telegram.Bot.Types.Update;
 
@@ -51,15 +50,15 @@ internal static partial class TelegramWebhook
         if (update is null)
             return Results.BadRequest("malformed update");
 
-        var requests = processor.Plan(update);
-        if (requests is [var only] && only is SendMessageRequest or AnswerCallbackQueryRequest or AnswerInlineQueryRequest)
+        if (!processor.NeedsIo(update) && processor.Plan(update) is [var only]
+            && only is SendMessageRequest or AnswerCallbackQueryRequest or AnswerInlineQueryRequest)
         {
             only.IsWebhookResponse = true;
             processor.LogAnsweredInResponse(update);
             return Results.Text(JsonSerializer.Serialize(only, only.GetType(), JsonBotAPI.Options), "application/json", Encoding.UTF8);
         }
-        foreach (var request in requests)
-            await outbox.EnqueueAsync(request, context.RequestAborted);
+        // More than one call, or one that needs I/O first: answer through the Bot API, off the request.
+        await outbox.EnqueueAsync(update, context.RequestAborted);
         return Results.Ok();
     }
 
@@ -79,21 +78,21 @@ internal static partial class TelegramWebhook
     private static partial void LogMalformed(ILogger logger, string reason);
 }
 
-/// <summary>Bot API calls queued by the webhook endpoint, sent in order by a background worker.</summary>
+/// <summary>Webhook updates whose answers go through the Bot API, handled in order by a background worker.</summary>
 public sealed class TelegramOutbox
 {
-    private readonly Channel<IRequest> _queue = Channel.CreateBounded<IRequest>(new BoundedChannelOptions(10_000) { SingleReader = true });
+    private readonly Channel<TgUpdate> _queue = Channel.CreateBounded<TgUpdate>(new BoundedChannelOptions(10_000) { SingleReader = true });
 
-    public ValueTask EnqueueAsync(IRequest request, CancellationToken ct) => _queue.Writer.WriteAsync(request, ct);
+    public ValueTask EnqueueAsync(TgUpdate update, CancellationToken ct) => _queue.Writer.WriteAsync(update, ct);
 
-    public ChannelReader<IRequest> Reader => _queue.Reader;
+    public ChannelReader<TgUpdate> Reader => _queue.Reader;
 }
 
-internal sealed class TelegramOutboxWorker(TelegramOutbox outbox, TelegramSender sender) : BackgroundService
+internal sealed class TelegramOutboxWorker(TelegramOutbox outbox, TelegramUpdateProcessor processor) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var request in outbox.Reader.ReadAllAsync(stoppingToken))
-            await sender.SendAsync(request, stoppingToken); // failures are handled and logged inside
+        await foreach (var update in outbox.Reader.ReadAllAsync(stoppingToken))
+            await processor.ProcessAsync(update, stoppingToken); // failures are handled and logged inside
     }
 }

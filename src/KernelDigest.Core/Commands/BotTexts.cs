@@ -29,6 +29,7 @@ public sealed record BotTexts
     public required Func<int?, string, string> IssueLine { get; init; }
     public required string Entries { get; init; }
     public required string Error { get; init; }
+    public required string SubscriptionsElsewhere { get; init; }
 
     public static BotTexts For(Lang lang) => lang == Lang.En ? En : Zh;
 
@@ -47,6 +48,9 @@ public sealed record BotTexts
             ("/latest", "最新一期月报"),
             ("/help", "显示本帮助"),
             ("/about", "关于本机器人"),
+            ("/subscribe [子系统…]", "订阅每月摘要,可只订阅部分子系统(管理员)"),
+            ("/unsubscribe", "取消订阅(管理员)"),
+            ("/subscription", "查看本聊天的订阅"),
         ],
         HelpFooter = "直接发送文字也会进行搜索。",
         AboutTitle = "关于 KernelDigest",
@@ -74,6 +78,7 @@ public sealed record BotTexts
             (issue is { } n ? $"总第 {n} 期" : "") + (contributors.Length > 0 ? $"{(issue is null ? "" : " · ")}贡献者:{contributors}" : ""),
         Entries = "条目",
         Error = "出错了,请稍后再试。",
+        SubscriptionsElsewhere = "订阅功能在 Telegram 或 Discord 的聊天中使用。",
     };
 
     public static BotTexts En { get; } = new()
@@ -87,6 +92,9 @@ public sealed record BotTexts
             ("/latest", "the latest report"),
             ("/help", "this help"),
             ("/about", "about this bot"),
+            ("/subscribe [subsystems…]", "get every month's digest here, optionally for some subsystems only (administrators)"),
+            ("/unsubscribe", "stop the digest (administrators)"),
+            ("/subscription", "this chat's subscription"),
         ],
         HelpFooter = "Plain text without a command is a search too.",
         AboutTitle = "About KernelDigest",
@@ -114,5 +122,6 @@ public sealed record BotTexts
             (issue is { } n ? $"Issue {n}" : "") + (contributors.Length > 0 ? $"{(issue is null ? "" : " · ")}Contributors: {contributors}" : ""),
         Entries = "entries",
         Error = "Something went wrong; please try again later.",
+        SubscriptionsElsewhere = "Subscriptions are for Telegram and Discord chats.",
     };
 }

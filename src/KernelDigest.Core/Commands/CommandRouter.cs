@@ -34,6 +34,8 @@ public sealed class CommandRouter(ReportLibrary library)
             "latest" => Month(input, "", texts, "latest"),
             "help" or "start" => Help(input, texts),
             "about" => About(input, texts),
+            // Platforms answer these before the router (they need the chat and its administrators).
+            "subscribe" or "unsubscribe" or "subscription" => Error(input, command.Name, texts.SubscriptionsElsewhere, texts),
             _ => Help(input, texts) with
             {
                 Command = "unknown",

@@ -26,7 +26,7 @@ public sealed class TelegramLifecycleTests
 
         Assert.Single(api.SentMessages, m => m.ChatId == 1);
         Assert.Single(api.SentMessages, m => m.ChatId == 2);
-        Assert.True(File.Exists(Path.Combine(data, "telegram-offset")));
+        Assert.True(File.Exists(Path.Combine(data, "kerneldigest.db")), "the offset lives in the bot's database");
     }
 
     [Fact]
@@ -71,6 +71,7 @@ public sealed class TelegramLifecycleTests
             ["Telegram__WebhookSecret"] = secret,
         }, listen: true);
         await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
+        await bot.WaitForHttpAsync();
 
         var hook = api.WebhookCalls.Last(c => c.Method.Equals("setWebhook", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("https://bot.example.org/telegram/webhook", hook.Url);

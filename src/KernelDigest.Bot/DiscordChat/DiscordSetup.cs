@@ -1,0 +1,52 @@
+using KernelDigest.Bot.Chats;
+using Microsoft.Extensions.Options;
+
+namespace KernelDigest.Bot.DiscordChat;
+
+public static class DiscordSetup
+{
+    /// <summary>
+    /// True when any Discord setting that only an operator would set is present: the app then serves Discord (and
+    /// validation names whichever of the three is still missing).
+    /// </summary>
+    public static bool IsConfigured(IConfiguration configuration) =>
+        new[] { nameof(DiscordOptions.ApplicationId), nameof(DiscordOptions.PublicKey), nameof(DiscordOptions.BotToken) }
+            .Any(key => !string.IsNullOrWhiteSpace(configuration[$"{DiscordOptions.SectionName}:{key}"]));
+
+    public static IHostApplicationBuilder AddDiscord(this IHostApplicationBuilder builder)
+    {
+        if (!IsConfigured(builder.Configuration))
+            return builder;
+        builder.Services.AddOptions<DiscordOptions>()
+            .BindConfiguration(DiscordOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddChatFeedback();
+        builder.Services.AddHttpClient(nameof(DiscordRestClient))
+            .RemoveAllLoggers() // webhook URLs carry interaction tokens: never log them
+            .ConfigureHttpClient(http => http.Timeout = TimeSpan.FromSeconds(30))
+            // The client is a singleton (it holds the rate-limit state): recycle connections instead of handlers.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        builder.Services.AddSingleton(sp => new DiscordRestClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(DiscordRestClient)),
+            sp.GetRequiredService<IOptions<DiscordOptions>>(),
+            sp.GetRequiredService<ChatFeedback>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DiscordRestClient>>()));
+        builder.Services.AddSingleton(sp => new DiscordSignature(sp.GetRequiredService<IOptions<DiscordOptions>>().Value.PublicKey!));
+        builder.Services.AddSingleton<DiscordCommandHandler>();
+        builder.Services.AddSingleton<DiscordFollowups>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscordFollowups>());
+        builder.Services.AddHostedService<DiscordStartup>();
+        return builder;
+    }
+
+    /// <summary>Maps POST /discord/interactions, the URL to give as the application's Interactions Endpoint URL.</summary>
+    public static WebApplication MapDiscordInteractions(this WebApplication app)
+    {
+        if (IsConfigured(app.Configuration))
+            app.MapPost(DiscordInteractions.Path, DiscordInteractions.HandleAsync);
+        return app;
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+
+namespace KernelDigest.Bot.DiscordChat;
+
+/// <summary>
+/// Start-up on Discord: registers the slash commands by bulk overwrite (globally, or to Discord:DevGuildId), only when
+/// what Discord holds differs from <see cref="DiscordCommands.Definitions"/> (Discord limits command creates per day).
+/// A refused token stops the app with a message saying which setting to fix; other failures are logged and the bot
+/// serves with the commands registered before.
+/// </summary>
+internal sealed partial class DiscordStartup(DiscordRestClient rest, IOptions<DiscordOptions> options, ILogger<DiscordStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var guild = string.IsNullOrEmpty(options.Value.DevGuildId) ? null : options.Value.DevGuildId;
+        var scope = guild is null ? "global" : "guild " + guild;
+        var wanted = DiscordCommands.Definitions;
+        try
+        {
+            var existing = await rest.GetCommandsAsync(guild, cancellationToken);
+            if (DiscordCommands.Fingerprint(existing) == DiscordCommands.Fingerprint(wanted))
+            {
+                LogUnchanged(scope, DiscordCommands.Names(wanted));
+                return;
+            }
+            await rest.BulkOverwriteCommandsAsync(guild, wanted, cancellationToken);
+            LogRegistered(scope, DiscordCommands.Names(wanted));
+        }
+        catch (DiscordUnauthorizedException ex)
+        {
+            throw new InvalidOperationException(
+                "Discord refused the bot token (401 Unauthorized). Check Discord:BotToken (env Discord__BotToken): copy it from the Developer Portal, Bot → Reset Token.", ex);
+        }
+        catch (DiscordApiException ex) when (guild is not null && ex.Code == DiscordApiException.MissingAccess)
+        {
+            LogRegistrationFailed(scope, $"missing access: is the bot in the guild set by Discord:DevGuildId, invited with the applications.commands scope? ({ex.Message})", ex);
+        }
+        catch (Exception ex) when (ex is DiscordApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogRegistrationFailed(scope, ex.Message, ex);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord commands ({Scope}) are up to date: {Commands}")]
+    private partial void LogUnchanged(string scope, string commands);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered Discord commands ({Scope}): {Commands}")]
+    private partial void LogRegistered(string scope, string commands);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Registering Discord commands ({Scope}) failed; serving with the commands registered before: {Reason}")]
+    private partial void LogRegistrationFailed(string scope, string reason, Exception ex);
+}

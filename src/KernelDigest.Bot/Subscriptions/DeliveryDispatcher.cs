@@ -1,0 +1,121 @@
+using KernelDigest.Bot.Chats;
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+using KernelDigest.Core.Reports;
+using Microsoft.Extensions.Options;
+
+namespace KernelDigest.Bot.Subscriptions;
+
+/// <summary>What one dispatch pass did.</summary>
+public sealed record DispatchCounts(int Sent, int Failed, int Paused, int Skipped, int Deferred)
+{
+    public static DispatchCounts operator +(DispatchCounts a, DispatchCounts b) =>
+        new(a.Sent + b.Sent, a.Failed + b.Failed, a.Paused + b.Paused, a.Skipped + b.Skipped, a.Deferred + b.Deferred);
+}
+
+/// <summary>
+/// Sends what the outbox owes. Each delivery is claimed before sending and marked sent only after the platform
+/// confirmed every part, so a crash or kill at any moment loses nothing; the delivery is taken over after the claim
+/// times out, and only the one message that was in flight can be sent twice.
+/// </summary>
+public sealed partial class DeliveryDispatcher(
+    SubscriptionStore store,
+    IEnumerable<IChatSender> senders,
+    ReportLibrary library,
+    IOptions<DigestOptions> options,
+    TimeProvider time,
+    ILogger<DeliveryDispatcher> logger)
+{
+    private readonly Dictionary<string, IChatSender> _senders = senders.ToDictionary(s => s.Platform, StringComparer.Ordinal);
+
+    /// <summary>Identifies this process's claims (host name and process id).</summary>
+    public string Instance { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>Claims and sends until nothing is due. Returns what was done.</summary>
+    public async Task<DispatchCounts> DrainAsync(CancellationToken ct)
+    {
+        var total = new DispatchCounts(0, 0, 0, 0, 0);
+        var o = options.Value;
+        while (!ct.IsCancellationRequested)
+        {
+            var batch = await store.ClaimAsync(Instance, Math.Max(o.Concurrency * 4, 64), o.ClaimTimeout, ct);
+            if (batch.Count == 0)
+                break;
+            var counts = new int[5];
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency, CancellationToken = ct }, async (claimed, token) =>
+            {
+                var outcome = await DeliverAsync(claimed, token);
+                Interlocked.Increment(ref counts[(int)outcome]);
+            });
+            total += new DispatchCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
+            // Deliveries this instance cannot serve are left for one that can; do not spin on them.
+            if (counts[4] == batch.Count)
+                break;
+        }
+        return total;
+    }
+
+    private enum Outcome { Sent, Failed, Paused, Skipped, Deferred }
+
+    private async Task<Outcome> DeliverAsync(ClaimedDelivery claimed, CancellationToken ct)
+    {
+        var (delivery, subscription) = claimed;
+        if (!_senders.TryGetValue(subscription.Platform, out var sender))
+        {
+            await store.ReleaseAsync(delivery.Id, ct);
+            return Outcome.Deferred;
+        }
+        if (!ReportMonth.TryParse(delivery.Month, out var month) || library.Current.Find(month) is not { } report)
+        {
+            await store.MarkFailedAsync(delivery.Id, $"no report for {delivery.Month} is loaded", ct);
+            return Outcome.Failed;
+        }
+        var filter = subscription.Subsystems;
+        var digest = CommandRouter.Digest(report, Langs.FromCode(subscription.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
+        if (digest.Items.Count == 0)
+        {
+            // The filter leaves nothing of this month: nothing is sent, and the month counts as done.
+            await store.MarkSkippedAsync(delivery.Id, ct);
+            return Outcome.Skipped;
+        }
+
+        DigestSendResult result;
+        try
+        {
+            result = await sender.SendDigestAsync(subscription.ChatId, digest, delivery.PartsSent,
+                parts => store.MarkPartsSentAsync(delivery.Id, parts, CancellationToken.None), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            result = new DigestSendResult(DigestSendStatus.Transient, delivery.PartsSent, ex.Message);
+        }
+
+        switch (result.Status)
+        {
+            case DigestSendStatus.Sent:
+                await store.MarkSentAsync(delivery.Id, CancellationToken.None);
+                LogDelivered(subscription.Platform, subscription.ChatId, delivery.Month, "sent");
+                return Outcome.Sent;
+            case DigestSendStatus.ChatGone:
+                await store.MarkFailedAsync(delivery.Id, result.Reason ?? "chat gone", CancellationToken.None);
+                await store.SetStatusAsync(subscription.Platform, subscription.ChatId, SubscriptionStatus.Paused, result.Reason, CancellationToken.None);
+                LogDelivered(subscription.Platform, subscription.ChatId, delivery.Month, "paused: " + result.Reason);
+                return Outcome.Paused;
+            default:
+                if (delivery.Attempts >= options.Value.MaxAttempts)
+                {
+                    await store.MarkFailedAsync(delivery.Id, result.Reason ?? "gave up", CancellationToken.None);
+                    LogDelivered(subscription.Platform, subscription.ChatId, delivery.Month, "failed: " + result.Reason);
+                    return Outcome.Failed;
+                }
+                // Back off 30 s, 1, 2, 4 … minutes, at most an hour.
+                var wait = TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, delivery.Attempts - 1))));
+                await store.RetryLaterAsync(delivery.Id, result.Reason, time.GetUtcNow() + wait, CancellationToken.None);
+                LogDelivered(subscription.Platform, subscription.ChatId, delivery.Month, $"retry in {wait.TotalSeconds:F0} s: {result.Reason}");
+                return Outcome.Deferred;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Digest {Month} to {Platform} chat {ChatId}: {Outcome}")]
+    private partial void LogDelivered(string platform, string chatId, string month, string outcome);
+}

@@ -1,0 +1,88 @@
+using System.ComponentModel.DataAnnotations;
+using Quartz;
+
+namespace KernelDigest.Bot.Subscriptions;
+
+/// <summary>When digests go out and how deliveries are paced.</summary>
+public sealed class DigestOptions : IValidatableObject
+{
+    public const string SectionName = "Digest";
+
+    /// <summary>Quartz cron (seconds first): 10:00 on the 1st of each month by default (env <c>Digest__Cron</c>).</summary>
+    [Required]
+    public string Cron { get; set; } = "0 0 10 1 * ?";
+
+    /// <summary>IANA time zone of <see cref="Cron"/> (env <c>Digest__TimeZone</c>).</summary>
+    [Required]
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>Send a new month's digest as soon as its report is added, instead of at the next scheduled run.</summary>
+    public bool PostOnNewReport { get; set; }
+
+    /// <summary>How long a claimed delivery may stay unfinished before another instance takes it over.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the dispatcher looks for due work (retries, deliveries another instance left) when not woken.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Attempts before a delivery that keeps failing transiently is given up.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Deliveries sent at once (each still waits for the platform's rate limiter).</summary>
+    [Range(1, 1024)]
+    public int Concurrency { get; set; } = 16;
+
+    internal static bool IsCron(string text)
+    {
+        try
+        {
+            _ = new CronExpression(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IsCron(Cron))
+            yield return new ValidationResult($"Digest:Cron '{Cron}' is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week), e.g. '0 0 10 1 * ?' (env Digest__Cron).", [nameof(Cron)]);
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+            yield return new ValidationResult($"Digest:TimeZone '{TimeZone}' is not a known time zone id, e.g. 'Asia/Shanghai' (env Digest__TimeZone).", [nameof(TimeZone)]);
+    }
+}
+
+/// <summary>Schedule arithmetic over the cron expression, on the injected clock (tests use a fake one).</summary>
+public sealed class DigestSchedule(DigestOptions options, TimeProvider time)
+{
+    private CronExpression Cron => new(options.Cron, options.Zone);
+
+    /// <summary>The next run after now.</summary>
+    public DateTimeOffset? Next() => Cron.GetNextValidTimeAfter(time.GetUtcNow());
+
+    /// <summary>The most recent scheduled time at or before now. Cron only looks forward, so walk forward from a month (then a year) back.</summary>
+    public DateTimeOffset? Previous()
+    {
+        var now = time.GetUtcNow();
+        var cron = Cron;
+        foreach (var span in new[] { TimeSpan.FromDays(32), TimeSpan.FromDays(370) })
+        {
+            DateTimeOffset? last = null;
+            for (var t = cron.GetNextValidTimeAfter(now - span); t is { } at && at <= now; t = cron.GetNextValidTimeAfter(at))
+                last = at;
+            if (last is not null)
+                return last;
+        }
+        return null;
+    }
+
+    /// <summary>True when a scheduled run passed while the bot was down (the last run recorded is older than it).</summary>
+    public bool Missed(DateTimeOffset? lastRun) => Previous() is { } previous && (lastRun is null || lastRun < previous);
+}

@@ -1,0 +1,233 @@
+using System.Globalization;
+using Dapper;
+using KernelDigest.Bot.Storage;
+
+namespace KernelDigest.Bot.Subscriptions;
+
+/// <summary>A chat or channel that receives every month's digest.</summary>
+public sealed record Subscription
+{
+    public long Id { get; init; }
+    public required string Platform { get; init; }
+    public required string ChatId { get; init; }
+    public required string Lang { get; init; }
+
+    /// <summary>Comma-separated subsystem keys; empty means every subsystem.</summary>
+    public string Filter { get; init; } = "";
+
+    /// <summary>active, paused or unsubscribed.</summary>
+    public string Status { get; init; } = SubscriptionStatus.Active;
+    public string? PausedReason { get; init; }
+    public string? CreatedBy { get; init; }
+    public string CreatedAt { get; init; } = "";
+    public string UpdatedAt { get; init; } = "";
+
+    public IReadOnlySet<string> Subsystems => Filter.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+}
+
+public static class SubscriptionStatus
+{
+    public const string Active = "active";
+    public const string Paused = "paused";
+    public const string Unsubscribed = "unsubscribed";
+}
+
+/// <summary>One digest owed to one subscription: the outbox row, unique per subscription and month.</summary>
+public sealed record Delivery
+{
+    public long Id { get; init; }
+    public long SubscriptionId { get; init; }
+    public required string Month { get; init; }
+    public string Status { get; init; } = DeliveryStatus.Pending;
+    public int PartsSent { get; init; }
+    public int Attempts { get; init; }
+    public string? LastError { get; init; }
+}
+
+public static class DeliveryStatus
+{
+    public const string Pending = "pending";
+    public const string Sending = "sending";
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+
+    /// <summary>The subscription's filter left nothing of that month: nothing was sent, and nothing is owed.</summary>
+    public const string Skipped = "skipped";
+}
+
+/// <summary>A delivery claimed for sending, with its subscription.</summary>
+public sealed record ClaimedDelivery(Delivery Delivery, Subscription Subscription);
+
+/// <summary>Counts of a month's deliveries by status.</summary>
+public sealed record DeliveryCounts(int Pending, int Sending, int Sent, int Failed, int Skipped);
+
+/// <summary>
+/// Subscriptions, the delivery outbox and small platform state, over Dapper. Every write that could race between two
+/// instances is a single statement guarded by a unique key or a row claim.
+/// </summary>
+public sealed class SubscriptionStore(Database db, TimeProvider time)
+{
+    static SubscriptionStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    private string Now => Stamp(time.GetUtcNow());
+
+    /// <summary>Times are stored as sortable UTC text, the same on SQLite and PostgreSQL.</summary>
+    public static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    public async Task<Subscription> SubscribeAsync(string platform, string chatId, string lang, string filter, string? createdBy, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleAsync<Subscription>(new CommandDefinition("""
+            INSERT INTO subscriptions (platform, chat_id, lang, filter, status, created_by, created_at, updated_at)
+            VALUES (@platform, @chatId, @lang, @filter, 'active', @createdBy, @now, @now)
+            ON CONFLICT (platform, chat_id) DO UPDATE SET lang = excluded.lang, filter = excluded.filter,
+                status = 'active', paused_reason = NULL, updated_at = excluded.updated_at
+            RETURNING *
+            """, new { platform, chatId, lang, filter, createdBy, now = Now }, cancellationToken: ct));
+    }
+
+    public async Task<Subscription?> GetAsync(string platform, string chatId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<Subscription>(new CommandDefinition(
+            "SELECT * FROM subscriptions WHERE platform = @platform AND chat_id = @chatId", new { platform, chatId }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<Subscription>> ListAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return [.. await c.QueryAsync<Subscription>(new CommandDefinition("SELECT * FROM subscriptions ORDER BY id", cancellationToken: ct))];
+    }
+
+    /// <summary>Sets the status (and reason) of a chat's subscription; false when it has none.</summary>
+    public async Task<bool> SetStatusAsync(string platform, string chatId, string status, string? reason, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE subscriptions SET status = @status, paused_reason = @reason, updated_at = @now
+            WHERE platform = @platform AND chat_id = @chatId AND status <> 'unsubscribed'
+            """, new { platform, chatId, status, reason, now = Now }, cancellationToken: ct)) > 0;
+    }
+
+    public async Task<bool> UnsubscribeAsync(string platform, string chatId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE subscriptions SET status = 'unsubscribed', paused_reason = NULL, updated_at = @now
+            WHERE platform = @platform AND chat_id = @chatId AND status <> 'unsubscribed'
+            """, new { platform, chatId, now = Now }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>A Telegram group became a supergroup: the subscription follows the chat to its new id.</summary>
+    public async Task MoveChatAsync(string platform, string oldChatId, string newChatId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE subscriptions SET chat_id = @newChatId, updated_at = @now
+            WHERE platform = @platform AND chat_id = @oldChatId
+              AND NOT EXISTS (SELECT 1 FROM subscriptions s2 WHERE s2.platform = @platform AND s2.chat_id = @newChatId)
+            """, new { platform, oldChatId, newChatId, now = Now }, cancellationToken: ct));
+    }
+
+    /// <summary>The newest month delivered to a subscription, if any.</summary>
+    public async Task<string?> LastDeliveredAsync(long subscriptionId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT MAX(month) FROM deliveries WHERE subscription_id = @subscriptionId AND status = 'sent'", new { subscriptionId }, cancellationToken: ct));
+    }
+
+    /// <summary>Records that every active subscription is owed this month's digest; returns how many rows were new.</summary>
+    public async Task<int> EnqueueMonthAsync(string month, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO deliveries (subscription_id, month, status, created_at)
+            SELECT id, @month, 'pending', @now FROM subscriptions WHERE status = 'active'
+            ON CONFLICT (subscription_id, month) DO NOTHING
+            """, new { month, now = Now }, cancellationToken: ct));
+    }
+
+    /// <summary>Records that one subscription is owed a month's digest (e.g. the latest, right after /subscribe).</summary>
+    public async Task<bool> EnqueueAsync(long subscriptionId, string month, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO deliveries (subscription_id, month, status, created_at) VALUES (@subscriptionId, @month, 'pending', @now)
+            ON CONFLICT (subscription_id, month) DO NOTHING
+            """, new { subscriptionId, month, now = Now }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="batch"/> deliveries for this instance: pending ones that are due, and ones another
+    /// instance claimed but did not finish within <paramref name="claimTimeout"/> (it crashed or was killed).
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string instance, int batch, TimeSpan claimTimeout, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        var claimed = (await c.QueryAsync<Delivery>(new CommandDefinition($"""
+            UPDATE deliveries SET status = 'sending', claimed_by = @instance, claimed_at = @now, attempts = attempts + 1
+            WHERE id IN (
+                SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+                WHERE s.status = 'active'
+                  AND ((d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= @now))
+                       OR (d.status = 'sending' AND d.claimed_at < @stale))
+                ORDER BY d.id LIMIT @batch {(db.SkipLocked.Length > 0 ? "FOR UPDATE OF d SKIP LOCKED" : "")})
+            RETURNING id, subscription_id, month, status, parts_sent, attempts, last_error
+            """, new { instance, now = Stamp(now), stale = Stamp(now - claimTimeout), batch }, cancellationToken: ct))).ToList();
+        if (claimed.Count == 0)
+            return [];
+        var ids = claimed.Select(d => d.SubscriptionId).Distinct().ToArray();
+        var subs = (await c.QueryAsync<Subscription>(new CommandDefinition(
+            db.Provider == StorageProvider.Postgres ? "SELECT * FROM subscriptions WHERE id = ANY(@ids)" : "SELECT * FROM subscriptions WHERE id IN @ids",
+            new { ids }, cancellationToken: ct))).ToDictionary(s => s.Id);
+        return [.. claimed.OrderBy(d => d.Id).Select(d => new ClaimedDelivery(d, subs[d.SubscriptionId]))];
+    }
+
+    public Task MarkPartsSentAsync(long id, int parts, CancellationToken ct) =>
+        Execute("UPDATE deliveries SET parts_sent = @parts, claimed_at = @now WHERE id = @id", new { id, parts, now = Now }, ct);
+
+    public Task MarkSentAsync(long id, CancellationToken ct) =>
+        Execute("UPDATE deliveries SET status = 'sent', sent_at = @now, last_error = NULL WHERE id = @id", new { id, now = Now }, ct);
+
+    public Task MarkSkippedAsync(long id, CancellationToken ct) =>
+        Execute("UPDATE deliveries SET status = 'skipped', sent_at = @now WHERE id = @id", new { id, now = Now }, ct);
+
+    public Task MarkFailedAsync(long id, string error, CancellationToken ct) =>
+        Execute("UPDATE deliveries SET status = 'failed', last_error = @error WHERE id = @id", new { id, error, now = Now }, ct);
+
+    /// <summary>Puts a delivery back in the queue, due again at <paramref name="notBefore"/>.</summary>
+    public Task RetryLaterAsync(long id, string? error, DateTimeOffset notBefore, CancellationToken ct) =>
+        Execute("UPDATE deliveries SET status = 'pending', last_error = @error, not_before = @notBefore, claimed_by = NULL WHERE id = @id",
+            new { id, error, notBefore = Stamp(notBefore) }, ct);
+
+    /// <summary>Returns a claim untouched (this instance cannot serve that platform), without counting an attempt.</summary>
+    public Task ReleaseAsync(long id, CancellationToken ct) =>
+        Execute("UPDATE deliveries SET status = 'pending', claimed_by = NULL, attempts = attempts - 1 WHERE id = @id", new { id }, ct);
+
+    public async Task<DeliveryCounts> CountsAsync(string? month, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = (await c.QueryAsync<(string Status, long Count)>(new CommandDefinition(
+            "SELECT status, COUNT(*) FROM deliveries WHERE (CAST(@month AS TEXT) IS NULL OR month = @month) GROUP BY status", new { month }, cancellationToken: ct)))
+            .ToDictionary(r => r.Status, r => (int)r.Count);
+        return new DeliveryCounts(rows.GetValueOrDefault(DeliveryStatus.Pending), rows.GetValueOrDefault(DeliveryStatus.Sending),
+            rows.GetValueOrDefault(DeliveryStatus.Sent), rows.GetValueOrDefault(DeliveryStatus.Failed), rows.GetValueOrDefault(DeliveryStatus.Skipped));
+    }
+
+    public async Task<string?> GetStateAsync(string key, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT value FROM bot_state WHERE key = @key", new { key }, cancellationToken: ct));
+    }
+
+    public Task SetStateAsync(string key, string value, CancellationToken ct) =>
+        Execute("INSERT INTO bot_state (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value", new { key, value }, ct);
+
+    private async Task Execute(string sql, object args, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+    }
+}

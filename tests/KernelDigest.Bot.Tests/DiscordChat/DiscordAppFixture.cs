@@ -1,0 +1,55 @@
+using KernelDigest.Bot.Tests.DiscordDouble;
+
+namespace KernelDigest.Bot.Tests.DiscordChat;
+
+/// <summary>
+/// One running bot per test class: the real executable with Discord configured (commands registered to a dev guild)
+/// against a <see cref="FakeDiscordApi"/>, over the bundled 2020-09 report and the synthetic <see cref="ZebrafishReport"/>.
+/// </summary>
+public class DiscordAppFixture : IAsyncLifetime
+{
+    public const string DevGuildId = "111111111111111111";
+
+    private string _work = null!;
+
+    public FakeDiscordApi Discord { get; private set; } = null!;
+
+    public InteractionSigner Signer { get; } = new();
+
+    public DiscordApp App { get; private set; } = null!;
+
+    /// <summary>Extra command-line settings for the bot.</summary>
+    protected virtual string[] ExtraSettings => [$"--Discord:DevGuildId={DevGuildId}"];
+
+    public async Task InitializeAsync()
+    {
+        Discord = await FakeDiscordApi.StartAsync();
+        _work = Directory.CreateTempSubdirectory("kd-discord-").FullName;
+        var reports = Path.Combine(_work, "reports");
+        ZebrafishReport.WriteInto(reports);
+        App = await DiscordApp.StartAsync(DiscordApp.Settings(Discord, Signer.PublicKeyHex, reports, _work, ExtraSettings), _work);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+            await App.DisposeAsync();
+        if (Discord is not null)
+            await Discord.DisposeAsync();
+        Signer.Dispose();
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A scratch folder left behind in /tmp is harmless.
+        }
+    }
+}
+
+/// <summary>A bot that defers every command (Discord:DeferAfterMilliseconds=0), to exercise the follow-up path.</summary>
+public sealed class DeferringDiscordAppFixture : DiscordAppFixture
+{
+    protected override string[] ExtraSettings => ["--Discord:DeferAfterMilliseconds=0"];
+}

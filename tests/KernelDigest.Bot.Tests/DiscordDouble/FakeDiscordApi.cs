@@ -1,0 +1,494 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KernelDigest.Bot.Tests.DiscordDouble;
+
+/// <summary>
+/// An in-process fake of Discord's REST API (v10) for tests: Kestrel on <c>127.0.0.1</c> with a random port, serving
+/// the routes the bot uses with Discord's wire behaviour (see <c>platforms.md</c> §1.5–1.7):
+/// <list type="bullet">
+/// <item><c>GET|PUT /applications/{app}/commands</c> and the <c>/guilds/{guild}</c> variant (command validation; full
+/// localization dictionaries only with <c>?with_localizations=true</c>, as Discord does);</item>
+/// <item><c>POST /channels/{id}/messages</c> (10003 unknown channel, or the error set with <see cref="SetChannelError"/>);</item>
+/// <item><c>PATCH /webhooks/{app}/{token}/messages/@original</c> and <c>POST /webhooks/{app}/{token}</c> for the
+/// interaction tokens opened with <see cref="OpenInteraction"/> (10015 Unknown Webhook otherwise).</item>
+/// </list>
+/// Every message is checked against Discord's limits (<see cref="DiscordLimits"/>; 400 / 50035 when broken).
+/// A bad or missing <c>Authorization: Bot …</c> gets 401 (except on the token-authenticated webhook routes); a missing
+/// <c>DiscordBot (…)</c> User-Agent gets 403, as Cloudflare does. Every answer carries <c>X-RateLimit-*</c> headers
+/// for its bucket; <see cref="SetBucket"/> shrinks a bucket and <see cref="RateLimitNext"/> scripts a 429. A request
+/// that arrives while its bucket (or the global limit) says to wait is answered 429 and counted in
+/// <see cref="EarlyRequests"/>: a client that honours the headers keeps that at 0.
+/// </summary>
+public sealed partial class FakeDiscordApi : IAsyncDisposable
+{
+    public const string DefaultToken = "ODc4.fake.discord-bot-token";
+    public const string DefaultApplicationId = "787053080478613554";
+
+    /// <summary>Headers carry milliseconds: a request this close to a reset is not counted as early.</summary>
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(5);
+
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+
+    private readonly WebApplication _app;
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly List<RecordedRequest> _requests = [];
+    private readonly Dictionary<string, JsonArray> _commands = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _channels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Status, int Code, string Message)> _channelErrors = new(StringComparer.Ordinal);
+    private readonly List<PostedMessage> _channelMessages = [];
+    private readonly HashSet<string> _interactions = new(StringComparer.Ordinal);
+    private readonly List<PostedMessage> _webhookMessages = [];
+    private readonly Dictionary<string, (int Limit, TimeSpan ResetAfter)> _bucketConfig = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BucketState> _buckets = new(StringComparer.Ordinal);
+    private readonly Queue<ScriptedLimit> _scriptedLimits = new();
+    private readonly Queue<(int Status, int Code, string Message)> _failures = new();
+    private DateTimeOffset _globalUntil = DateTimeOffset.MinValue;
+    private long _nextId = 1_100_000_000_000_000_000;
+    private int _earlyRequests;
+    private int _tooManyRequests;
+    private int _version = 1;
+
+    public FakeDiscordApi(string token = DefaultToken, string applicationId = DefaultApplicationId)
+    {
+        Token = token;
+        ApplicationId = applicationId;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+        Task.Run(() => _app.StartAsync()).GetAwaiter().GetResult();
+        var address = _app.Urls.First().TrimEnd('/');
+        BaseUrl = new Uri(address + "/api/v10");
+    }
+
+    public static Task<FakeDiscordApi> StartAsync(string token = DefaultToken, string applicationId = DefaultApplicationId) =>
+        Task.Run(() => new FakeDiscordApi(token, applicationId));
+
+    /// <summary>e.g. <c>http://127.0.0.1:41234/api/v10</c>: the bot's Discord:ApiBaseUrl.</summary>
+    public Uri BaseUrl { get; }
+
+    public string Token { get; }
+
+    public string ApplicationId { get; }
+
+    /// <summary>Requests that came while their bucket or the global limit said to wait (each got a 429).</summary>
+    public int EarlyRequests => Volatile.Read(ref _earlyRequests);
+
+    /// <summary>429 answers given, scripted or earned.</summary>
+    public int TooManyRequestsSent => Volatile.Read(ref _tooManyRequests);
+
+    public IReadOnlyList<RecordedRequest> Requests { get { lock (_gate) return [.. _requests]; } }
+
+    public IReadOnlyList<PostedMessage> ChannelMessages { get { lock (_gate) return [.. _channelMessages]; } }
+
+    /// <summary>Edits of @original and follow-ups, in arrival order.</summary>
+    public IReadOnlyList<PostedMessage> WebhookMessages { get { lock (_gate) return [.. _webhookMessages]; } }
+
+    /// <summary>The commands stored for a scope: null for global, else a guild id.</summary>
+    public JsonArray Commands(string? guildId)
+    {
+        lock (_gate)
+            return _commands.TryGetValue(guildId ?? "", out var list) ? (JsonArray)list.DeepClone() : [];
+    }
+
+    public IReadOnlyList<RecordedRequest> CommandWrites(string? guildId = null) =>
+        [.. Requests.Where(r => r.Method == "PUT" && r.Path == CommandsPath(guildId))];
+
+    public string CommandsPath(string? guildId) =>
+        guildId is null ? $"/api/v10/applications/{ApplicationId}/commands" : $"/api/v10/applications/{ApplicationId}/guilds/{guildId}/commands";
+
+    public void AddChannel(string channelId)
+    {
+        lock (_gate)
+            _channels.Add(channelId);
+    }
+
+    /// <summary>Makes a channel answer with an error: 10003 (404), 50001 (403) or 50013 (403).</summary>
+    public void SetChannelError(string channelId, int code)
+    {
+        var (status, message) = code switch
+        {
+            10003 => (404, "Unknown Channel"),
+            50001 => (403, "Missing Access"),
+            50013 => (403, "Missing Permissions"),
+            _ => (400, "Error"),
+        };
+        lock (_gate)
+            _channelErrors[channelId] = (status, code, message);
+    }
+
+    /// <summary>Accepts webhook calls for this interaction token, as Discord does once the interaction is acknowledged.</summary>
+    public void OpenInteraction(string token)
+    {
+        lock (_gate)
+            _interactions.Add(token);
+    }
+
+    /// <summary>Sets the size of a bucket: <paramref name="route"/> is a template such as "POST /channels/{id}/messages".</summary>
+    public void SetBucket(string route, int limit, TimeSpan resetAfter)
+    {
+        lock (_gate)
+        {
+            _bucketConfig[route] = (limit, resetAfter);
+            foreach (var key in _buckets.Keys.Where(k => k.StartsWith(route + "|", StringComparison.Ordinal)).ToList())
+                _buckets.Remove(key);
+        }
+    }
+
+    /// <summary>The next request (on <paramref name="route"/>, or any) gets a 429 asking to wait <paramref name="retryAfter"/>.</summary>
+    public void RateLimitNext(TimeSpan retryAfter, bool global = false, string? route = null)
+    {
+        lock (_gate)
+            _scriptedLimits.Enqueue(new ScriptedLimit(retryAfter, global, route));
+    }
+
+    /// <summary>The next request gets this status and Discord error code.</summary>
+    public void FailNext(int status, int code = 0, string message = "Scripted failure")
+    {
+        lock (_gate)
+            _failures.Enqueue((status, code, message));
+    }
+
+    /// <summary>Waits (polling) until <paramref name="condition"/> holds over the webhook messages, or fails after <paramref name="timeout"/>.</summary>
+    public async Task<IReadOnlyList<PostedMessage>> WaitForWebhookMessagesAsync(Func<IReadOnlyList<PostedMessage>, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var messages = WebhookMessages;
+            if (condition(messages))
+                return messages;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"webhook messages did not arrive; got {messages.Count}: {string.Join(", ", messages.Select(m => m.Method + " " + m.Path))}");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        string body;
+        using (var reader = new StreamReader(request.Body, Encoding.UTF8))
+            body = await reader.ReadToEndAsync();
+        var path = request.Path.Value ?? "";
+        var method = request.Method;
+        var route = RouteOf(method, path, out var major, out var webhookToken);
+        var now = _time.GetUtcNow();
+        Reply reply;
+        lock (_gate)
+            reply = Answer(request, method, path, route, major, webhookToken, body, now);
+
+        lock (_gate)
+        {
+            _requests.Add(new RecordedRequest(method, path, request.QueryString.Value ?? "", Header(request, "Authorization"), Header(request, "User-Agent"),
+                request.ContentType, body, now, reply.Status));
+        }
+        context.Response.StatusCode = reply.Status;
+        foreach (var (name, value) in reply.Headers)
+            context.Response.Headers[name] = value;
+        if (reply.Body is not null)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(reply.Body);
+        }
+    }
+
+    private Reply Answer(HttpRequest request, string method, string path, string route, string major, string? webhookToken, string body, DateTimeOffset now)
+    {
+        var isWebhook = webhookToken is not null;
+        if (!isWebhook && Header(request, "Authorization") != "Bot " + Token)
+            return Error(401, 0, "401: Unauthorized");
+        if (Header(request, "User-Agent") is not { } agent || !agent.StartsWith("DiscordBot (", StringComparison.Ordinal))
+            return new Reply(403, null, []); // Cloudflare turns away clients without a proper User-Agent
+        if (route.Length == 0)
+            return Error(404, 0, "404: Not Found");
+
+        // Limits first, as Discord does: a request that should have waited is refused whatever it asks.
+        var bucketKey = route + "|" + major;
+        var state = BucketFor(route, bucketKey, now);
+        var global = !isWebhook && _globalUntil - now > Tolerance;
+        if (global || (state.Remaining <= 0 && state.ResetAt - now > Tolerance))
+        {
+            _earlyRequests++;
+            _tooManyRequests++;
+            var wait = global ? _globalUntil - now : state.ResetAt - now;
+            return TooMany(wait, global, route, state);
+        }
+        if (_scriptedLimits.TryPeek(out var scripted) && (scripted.Route is null || scripted.Route == route))
+        {
+            _scriptedLimits.Dequeue();
+            _tooManyRequests++;
+            if (scripted.Global)
+                _globalUntil = now + scripted.RetryAfter;
+            else
+            {
+                state.Remaining = 0;
+                state.ResetAt = now + scripted.RetryAfter;
+            }
+            return TooMany(scripted.RetryAfter, scripted.Global, route, state);
+        }
+        state.Remaining--;
+        var headers = RateHeaders(route, state, now);
+        if (_failures.TryDequeue(out var failure))
+            return Error(failure.Status, failure.Code, failure.Message) with { Headers = headers };
+
+        if (body.Length > 0 && request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) != true)
+            return Error(400, 50035, "Invalid Form Body (Content-Type must be application/json)") with { Headers = headers };
+
+        var reply = route switch
+        {
+            "GET /applications/{app}/commands" or "GET /applications/{app}/guilds/{guild}/commands" => GetCommands(major, request.Query["with_localizations"] == "true"),
+            "PUT /applications/{app}/commands" or "PUT /applications/{app}/guilds/{guild}/commands" => PutCommands(major, body),
+            "POST /channels/{channel}/messages" => PostChannelMessage(major, path, body),
+            "PATCH /webhooks/{app}/{token}/messages/@original" or "POST /webhooks/{app}/{token}" => WebhookMessage(method, path, webhookToken!, body),
+            _ => Error(404, 0, "404: Not Found"),
+        };
+        return reply with { Headers = headers };
+    }
+
+    private Reply GetCommands(string scope, bool withLocalizations)
+    {
+        var key = scope == ApplicationId ? "" : scope;
+        var list = _commands.TryGetValue(key, out var stored) ? (JsonArray)stored.DeepClone() : [];
+        if (!withLocalizations)
+        {
+            // Without ?with_localizations=true Discord sends only the caller's localized strings, not the dictionaries.
+            foreach (var command in list.OfType<JsonObject>())
+                StripLocalizations(command);
+        }
+        return new Reply(200, list.ToJsonString(Compact), []);
+    }
+
+    private static void StripLocalizations(JsonObject node)
+    {
+        node.Remove("name_localizations");
+        node.Remove("description_localizations");
+        if (node["options"] is JsonArray options)
+        {
+            foreach (var option in options.OfType<JsonObject>())
+                StripLocalizations(option);
+        }
+    }
+
+    private Reply PutCommands(string scope, string body)
+    {
+        JsonArray? commands;
+        try
+        {
+            commands = JsonNode.Parse(body) as JsonArray;
+        }
+        catch (JsonException)
+        {
+            commands = null;
+        }
+        if (commands is null)
+            return Error(400, 50035, "Invalid Form Body");
+        var problems = DiscordLimits.CommandProblems(commands);
+        if (problems.Count > 0)
+            return Error(400, 50035, "Invalid Form Body: " + string.Join("; ", problems));
+        var stored = new JsonArray();
+        foreach (var command in commands.OfType<JsonObject>())
+        {
+            var copy = (JsonObject)command.DeepClone();
+            copy["id"] = NextId();
+            copy["application_id"] = ApplicationId;
+            copy["version"] = (_version++).ToString(CultureInfo.InvariantCulture);
+            copy["type"] ??= 1;
+            copy["default_member_permissions"] = null;
+            copy["nsfw"] = false;
+            copy["integration_types"] = new JsonArray(0);
+            if (scope != ApplicationId)
+                copy["guild_id"] = scope;
+            stored.Add(copy);
+        }
+        _commands[scope == ApplicationId ? "" : scope] = stored;
+        return new Reply(200, stored.ToJsonString(Compact), []);
+    }
+
+    private Reply PostChannelMessage(string channelId, string path, string body)
+    {
+        if (_channelErrors.TryGetValue(channelId, out var error))
+            return Error(error.Status, error.Code, error.Message);
+        if (!_channels.Contains(channelId))
+            return Error(404, 10003, "Unknown Channel");
+        return StoreMessage("POST", path, null, channelId, body, _channelMessages);
+    }
+
+    private Reply WebhookMessage(string method, string path, string token, string body)
+    {
+        if (!_interactions.Contains(token))
+            return Error(404, 10015, "Unknown Webhook");
+        return StoreMessage(method, path, token, null, body, _webhookMessages);
+    }
+
+    private Reply StoreMessage(string method, string path, string? token, string? channelId, string body, List<PostedMessage> into)
+    {
+        JsonObject? message;
+        try
+        {
+            message = JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+        if (message is null)
+            return Error(400, 50035, "Invalid Form Body");
+        using var document = JsonDocument.Parse(body);
+        var problems = DiscordLimits.MessageProblems(document.RootElement);
+        if (problems.Count > 0)
+            return Error(400, problems.Contains(DiscordLimits.EmptyMessage) ? 50006 : 50035, "Invalid Form Body: " + string.Join("; ", problems));
+        var id = NextId();
+        into.Add(new PostedMessage(method, path, token, channelId, id, message));
+        var echo = (JsonObject)message.DeepClone();
+        echo["id"] = id;
+        echo["channel_id"] = channelId ?? "222222222222222222";
+        echo.Remove("allowed_mentions");
+        echo.Remove("nonce");
+        echo.Remove("enforce_nonce");
+        return new Reply(200, echo.ToJsonString(Compact), []);
+    }
+
+    private BucketState BucketFor(string route, string key, DateTimeOffset now)
+    {
+        if (!_buckets.TryGetValue(key, out var state))
+        {
+            var (limit, reset) = _bucketConfig.TryGetValue(route, out var config) ? config : (50, TimeSpan.FromSeconds(1));
+            state = new BucketState { Limit = limit, ResetAfter = reset, Remaining = limit, ResetAt = now + reset };
+            _buckets[key] = state;
+        }
+        if (state.ResetAt - now <= Tolerance)
+        {
+            state.Remaining = state.Limit;
+            state.ResetAt = now + state.ResetAfter;
+        }
+        return state;
+    }
+
+    private static List<KeyValuePair<string, string>> RateHeaders(string route, BucketState state, DateTimeOffset now)
+    {
+        var after = Math.Max(0, (state.ResetAt - now).TotalSeconds);
+        return
+        [
+            new("X-RateLimit-Limit", state.Limit.ToString(CultureInfo.InvariantCulture)),
+            new("X-RateLimit-Remaining", Math.Max(0, state.Remaining).ToString(CultureInfo.InvariantCulture)),
+            new("X-RateLimit-Reset", (state.ResetAt.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", CultureInfo.InvariantCulture)),
+            new("X-RateLimit-Reset-After", after.ToString("F3", CultureInfo.InvariantCulture)),
+            new("X-RateLimit-Bucket", BucketHash(route)),
+        ];
+    }
+
+    private Reply TooMany(TimeSpan wait, bool global, string route, BucketState state)
+    {
+        var seconds = Math.Max(0.001, wait.TotalSeconds);
+        var body = new JsonObject
+        {
+            ["message"] = "You are being rate limited.",
+            ["retry_after"] = Math.Round(seconds, 3),
+            ["global"] = global,
+        };
+        var headers = new List<KeyValuePair<string, string>>
+        {
+            new("Retry-After", Math.Ceiling(seconds).ToString(CultureInfo.InvariantCulture)),
+            new("X-RateLimit-Scope", global ? "global" : "user"),
+        };
+        if (global)
+            headers.Add(new("X-RateLimit-Global", "true"));
+        else
+            headers.AddRange(RateHeaders(route, state, _time.GetUtcNow()));
+        return new Reply(429, body.ToJsonString(), headers);
+    }
+
+    /// <summary>The route template of a request, its top-level resource, and for webhooks the token.</summary>
+    private string RouteOf(string method, string path, out string major, out string? webhookToken)
+    {
+        major = "";
+        webhookToken = null;
+        var match = RouteRegex().Match(path);
+        if (!match.Success)
+            return "";
+        if (match.Groups["app"].Success && match.Groups["app"].Value != ApplicationId)
+            return "";
+        if (match.Groups["guild"].Success)
+        {
+            major = match.Groups["guild"].Value;
+            return $"{method} /applications/{{app}}/guilds/{{guild}}/commands";
+        }
+        if (match.Groups["commands"].Success)
+        {
+            major = ApplicationId;
+            return $"{method} /applications/{{app}}/commands";
+        }
+        if (match.Groups["channel"].Success)
+        {
+            major = match.Groups["channel"].Value;
+            return method == "POST" ? "POST /channels/{channel}/messages" : "";
+        }
+        if (match.Groups["token"].Success)
+        {
+            webhookToken = match.Groups["token"].Value;
+            major = match.Groups["whapp"].Value + "/" + webhookToken;
+            if (match.Groups["original"].Success)
+                return method == "PATCH" ? "PATCH /webhooks/{app}/{token}/messages/@original" : "";
+            return method == "POST" ? "POST /webhooks/{app}/{token}" : "";
+        }
+        return "";
+    }
+
+    [GeneratedRegex(@"^/api/v10/(?:applications/(?<app>\d+)/(?:guilds/(?<guild>\d+)/commands|(?<commands>commands))|channels/(?<channel>\d+)/messages|webhooks/(?<whapp>\d+)/(?<token>[A-Za-z0-9._-]+)(?<original>/messages/@original)?)$")]
+    private static partial Regex RouteRegex();
+
+    private static string BucketHash(string route) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(route)))[..16];
+
+    private static string? Header(HttpRequest request, string name) =>
+        request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+
+    private static Reply Error(int status, int code, string message) =>
+        new(status, new JsonObject { ["message"] = message, ["code"] = code }.ToJsonString(), []);
+
+    private string NextId() => (_nextId++).ToString(CultureInfo.InvariantCulture);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private sealed record Reply(int Status, string? Body, List<KeyValuePair<string, string>> Headers);
+
+    private sealed record ScriptedLimit(TimeSpan RetryAfter, bool Global, string? Route);
+
+    private sealed class BucketState
+    {
+        public int Limit { get; init; }
+        public TimeSpan ResetAfter { get; init; }
+        public int Remaining { get; set; }
+        public DateTimeOffset ResetAt { get; set; }
+    }
+}
+
+/// <summary>One request as the double saw it, with the status it answered.</summary>
+public sealed record RecordedRequest(string Method, string Path, string Query, string? Authorization, string? UserAgent, string? ContentType, string Body, DateTimeOffset At, int Status);
+
+/// <summary>A message the double accepted: on a channel, or through an interaction webhook (edit of @original or follow-up).</summary>
+public sealed record PostedMessage(string Method, string Path, string? Token, string? ChannelId, string Id, JsonObject Body)
+{
+    public bool IsEditOfOriginal => Method == "PATCH";
+}

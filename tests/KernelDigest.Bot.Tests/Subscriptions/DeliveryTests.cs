@@ -1,0 +1,186 @@
+using KernelDigest.Bot.Storage;
+using KernelDigest.Bot.Subscriptions;
+using KernelDigest.Bot.TelegramChat;
+using KernelDigest.Bot.Tests.TelegramDouble;
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+using KernelDigest.Core.Reports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KernelDigest.Bot.Tests.Subscriptions;
+
+/// <summary>Digest delivery through the Bot API double on a real SQLite file: once, paced, and resilient.</summary>
+public sealed class DeliveryTests
+{
+    private static int Parts(SubscriptionsHarness h, string lang = "zh-CN", IReadOnlySet<string>? filter = null)
+    {
+        var library = h.Services.GetRequiredService<ReportLibrary>();
+        return TelegramRenderer.Render(CommandRouter.Digest(library.Current.Latest!, Langs.FromCode(lang), "/month", "digest", filter)).Count;
+    }
+
+    private static int BusiestSecond(FakeBotApi api)
+    {
+        var times = api.RequestsFor("sendMessage").Select(r => r.Time).Order().ToList();
+        var best = 0;
+        for (int i = 0, j = 0; i < times.Count; i++)
+        {
+            while (times[i] - times[j] >= TimeSpan.FromSeconds(1))
+                j++;
+            best = Math.Max(best, i - j + 1);
+        }
+        return best;
+    }
+
+    [Fact]
+    public async Task A_thousand_subscriptions_each_get_the_digest_once_under_the_rate_limit_with_no_429()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        api.RateLimit(perSecondGlobal: 100);
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite(), new() { ["Telegram:MaxMessagesPerSecond"] = "100" });
+        await h.SubscribeManyAsync(1000);
+
+        var owed = await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        var parts = Parts(h);
+        Assert.Equal(1000, owed);
+        Assert.Equal(1000, counts.Sent);
+        Assert.True(api.TooManyRequestsSent == 0, $"{api.TooManyRequestsSent} × 429; busiest second had {BusiestSecond(api)} sendMessage calls");
+        var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToList();
+        Assert.Equal(1000, perChat.Count);
+        Assert.All(perChat, g => Assert.Equal(parts, g.Count()));
+        Assert.All(perChat, g => Assert.StartsWith("Linux阅码场 - Linux内核月报(2020年09月)", g.OrderBy(m => m.MessageId).First().PlainText, StringComparison.Ordinal));
+
+        // Planning the same month again owes nothing: each subscription gets each month once.
+        Assert.Equal(0, await h.Planner.PlanAsync(null, CancellationToken.None));
+        Assert.Equal(0, (await h.Dispatcher.DrainAsync(CancellationToken.None)).Sent);
+    }
+
+    [Fact]
+    public async Task A_filter_that_leaves_nothing_sends_nothing_and_a_filter_sends_only_its_sections()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
+        await h.Store.SubscribeAsync("telegram", "11", "en", "mm", "test", CancellationToken.None);
+        await h.Store.SubscribeAsync("telegram", "12", "en", "filesystems", "test", CancellationToken.None);
+
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(1, counts.Skipped);
+        Assert.DoesNotContain(api.SentMessages, m => m.ChatId == 11);
+        var fs = Assert.Single(api.SentMessages, m => m.ChatId == 12);
+        Assert.Contains("RWF_NOAPPEND", fs.PlainText, StringComparison.Ordinal);
+        Assert.DoesNotContain("TDP MMU", fs.PlainText, StringComparison.Ordinal);
+        Assert.Equal(1, (await h.Store.CountsAsync("2020-09", CancellationToken.None)).Skipped);
+    }
+
+    [Fact]
+    public async Task Blocked_and_vanished_chats_are_paused_with_the_reason_shown_by_subscription()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
+        await h.SubscribeManyAsync(3, firstChat: 21, lang: "en");
+        api.FailNext("sendMessage", 403, "Forbidden: bot was blocked by the user", chatId: 21);
+        api.FailNext("sendMessage", 400, "Bad Request: chat not found", chatId: 22);
+
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(2, counts.Paused);
+        Assert.Equal(1, counts.Sent);
+        var blocked = await h.Store.GetAsync("telegram", "21", CancellationToken.None);
+        Assert.Equal(SubscriptionStatus.Paused, blocked!.Status);
+        Assert.Contains("blocked by the user", blocked.PausedReason, StringComparison.Ordinal);
+        var state = await h.Commands.HandleAsync(new SubscriptionRequest("telegram", "21", "1", false, "subscription", "", Lang.En), CancellationToken.None);
+        Assert.Contains(state.Body, l => l.Contains("Paused because: Forbidden: bot was blocked by the user", StringComparison.Ordinal));
+        Assert.Contains(state.Body, l => l == "Status: paused");
+
+        // A paused subscription is not sent to at the next run.
+        var before = api.SentMessages.Count;
+        await h.Store.EnqueueMonthAsync("2020-09", CancellationToken.None);
+        await h.Dispatcher.DrainAsync(CancellationToken.None);
+        Assert.Equal(before, api.SentMessages.Count);
+    }
+
+    [Fact]
+    public async Task A_group_upgraded_to_a_supergroup_gets_its_digest_at_the_new_id_and_keeps_its_subscription()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
+        await h.Store.SubscribeAsync("telegram", "-31", "zh-CN", "", "test", CancellationToken.None);
+        api.FailNext("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat", migrateToChatId: -1001234567890, chatId: -31);
+
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(1, counts.Sent);
+        Assert.Contains(api.SentMessages, m => m.ChatId == -1001234567890);
+        Assert.DoesNotContain(api.SentMessages, m => m.ChatId == -31);
+        await h.Store.MoveChatAsync("telegram", "-31", "-1001234567890", CancellationToken.None); // what the listener does
+        Assert.NotNull(await h.Store.GetAsync("telegram", "-1001234567890", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_back_off_and_the_digest_still_arrives()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
+        await h.Store.SubscribeAsync("telegram", "41", "en", "", "test", CancellationToken.None);
+        api.FailNext("sendMessage", 502, "Bad Gateway", times: 2, chatId: 41);
+
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(1, counts.Sent);
+        var attempts = api.RequestsFor("sendMessage").Where(r => r.Body.GetProperty("chat_id").GetInt64() == 41).ToList();
+        Assert.Equal(2 + Parts(h, "en"), attempts.Count);
+        Assert.True(attempts[2].Time - attempts[0].Time >= TimeSpan.FromMilliseconds(500), "no back-off between retries");
+    }
+
+    [Fact]
+    public async Task Deliveries_left_by_a_dead_instance_are_taken_over_and_sent_once()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        var db = TestDatabases.Sqlite();
+        await using var h = await SubscriptionsHarness.StartAsync(api, db);
+        await h.SubscribeManyAsync(20, firstChat: 500);
+        await h.Store.EnqueueMonthAsync("2020-09", CancellationToken.None);
+
+        // Another instance claimed ten deliveries and died before sending any.
+        var dead = await h.Store.ClaimAsync("dead-instance", 10, TimeSpan.FromMinutes(5), CancellationToken.None);
+        Assert.Equal(10, dead.Count);
+
+        var first = await h.Dispatcher.DrainAsync(CancellationToken.None);
+        Assert.Equal(10, first.Sent); // the dead instance's claims are still fresh
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // past Digest:ClaimTimeout (2 s in this harness)
+        var second = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(10, second.Sent);
+        var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToList();
+        Assert.Equal(20, perChat.Count);
+        Assert.All(perChat, g => Assert.Equal(Parts(h), g.Count()));
+    }
+
+    [Fact]
+    public async Task A_missed_scheduled_run_is_made_up_once_at_start()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 6, 0, 0, TimeSpan.Zero));
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
+        await h.SubscribeManyAsync(2, firstChat: 600);
+        await h.Store.SetStateAsync(DigestPlanner.LastRunKey, "2026-11-01T02:00:00.000Z", CancellationToken.None);
+        var planner = new DigestPlanner(h.Store, h.Services.GetRequiredService<ReportLibrary>(), h.Services.GetRequiredService<DeliveryWorker>(),
+            new DigestSchedule(new DigestOptions(), time), time, Microsoft.Extensions.Logging.Abstractions.NullLogger<DigestPlanner>.Instance);
+
+        await planner.CatchUpAsync(CancellationToken.None);
+        var afterFirst = await h.Store.CountsAsync("2020-09", CancellationToken.None);
+        await planner.CatchUpAsync(CancellationToken.None);
+
+        Assert.Equal(2, afterFirst.Pending);
+        Assert.Equal("2026-12-01T06:00:00.000Z", await h.Store.GetStateAsync(DigestPlanner.LastRunKey, CancellationToken.None));
+        Assert.Equal(2, (await h.Store.CountsAsync("2020-09", CancellationToken.None)).Pending);
+    }
+}

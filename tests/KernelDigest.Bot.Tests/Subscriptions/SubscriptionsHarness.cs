@@ -1,0 +1,67 @@
+using KernelDigest.Bot.Reports;
+using KernelDigest.Bot.Storage;
+using KernelDigest.Bot.Subscriptions;
+using KernelDigest.Bot.TelegramChat;
+using KernelDigest.Bot.Tests.TelegramDouble;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KernelDigest.Bot.Tests.Subscriptions;
+
+/// <summary>
+/// The subscription feature wired as the app wires it (reports, storage, Telegram, subscriptions), in-process, against
+/// the Bot API double and a real database. The host is built, not run: tests drive the planner and dispatcher.
+/// </summary>
+public sealed class SubscriptionsHarness : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SubscriptionsHarness(WebApplication app) => _app = app;
+
+    public IServiceProvider Services => _app.Services;
+    public SubscriptionStore Store => Services.GetRequiredService<SubscriptionStore>();
+    public DigestPlanner Planner => Services.GetRequiredService<DigestPlanner>();
+    public DeliveryDispatcher Dispatcher => Services.GetRequiredService<DeliveryDispatcher>();
+    public SubscriptionCommands Commands => Services.GetRequiredService<SubscriptionCommands>();
+
+    public static async Task<SubscriptionsHarness> StartAsync(FakeBotApi api, StorageOptions storage, Dictionary<string, string?>? extra = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Reports:Directory"] = Path.Combine(BotProcess.RepoRoot, "config", "reports"),
+            ["Reports:SubsystemsFile"] = Path.Combine(BotProcess.RepoRoot, "config", "subsystems.yaml"),
+            ["Reports:GlossaryFile"] = Path.Combine(BotProcess.RepoRoot, "config", "glossary.yaml"),
+            ["Reports:IndexCacheDirectory"] = "",
+            ["Storage:Provider"] = storage.Provider.ToString(),
+            ["Storage:ConnectionString"] = storage.ConnectionString,
+            ["Storage:DataDirectory"] = storage.DataDirectory,
+            ["Telegram:BotToken"] = api.Token,
+            ["Telegram:ApiBaseUrl"] = api.BaseUrl.ToString(),
+            ["Digest:ClaimTimeout"] = "00:00:02",
+        };
+        foreach (var (k, v) in extra ?? [])
+            settings[k] = v;
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddReports();
+        builder.AddStorage();
+        builder.AddTelegram();
+        builder.AddSubscriptions();
+        var app = builder.Build();
+        await app.Services.GetRequiredService<Database>().MigrateAsync(CancellationToken.None);
+        return new SubscriptionsHarness(app);
+    }
+
+    /// <summary>Subscribes chats 1..n (private chats) with the given filter.</summary>
+    public async Task SubscribeManyAsync(int n, string filter = "", long firstChat = 1, string lang = "zh-CN")
+    {
+        for (var i = 0; i < n; i++)
+            await Store.SubscribeAsync("telegram", (firstChat + i).ToString(System.Globalization.CultureInfo.InvariantCulture), lang, filter, "test", CancellationToken.None);
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync(); // disposes the database with the container
+}
