@@ -1,0 +1,100 @@
+using KernelDigest.Bot.Subscriptions;
+using KernelDigest.Bot.TelegramChat;
+using KernelDigest.Bot.Tests.TelegramDouble;
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+using KernelDigest.Core.Reports;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KernelDigest.Bot.Tests.Subscriptions;
+
+/// <summary>
+/// Cluster mode on a real PostgreSQL (KERNELDIGEST_TEST_POSTGRES; .ci/run starts one, and with CI=true these fail
+/// rather than skip when it is missing): several instances share one store and one Quartz schedule.
+/// </summary>
+public sealed class PostgresClusterTests
+{
+    [SkippableFact]
+    public async Task Two_instances_draining_one_PostgreSQL_outbox_send_each_subscription_each_month_once()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        var db = await TestDatabases.PostgresAsync();
+        await using var a = await SubscriptionsHarness.StartAsync(api, db, new() { ["Telegram:MaxMessagesPerSecond"] = "500" });
+        await using var b = await SubscriptionsHarness.StartAsync(api, db, new() { ["Telegram:MaxMessagesPerSecond"] = "500" });
+        await a.SubscribeManyAsync(300, firstChat: 1000);
+
+        // Both plan the month (as two schedulers might) and both drain at once.
+        var planned = await Task.WhenAll(a.Planner.PlanAsync(null, CancellationToken.None), b.Planner.PlanAsync(null, CancellationToken.None));
+        var drained = await Task.WhenAll(a.Dispatcher.DrainAsync(CancellationToken.None), b.Dispatcher.DrainAsync(CancellationToken.None));
+
+        Assert.Equal(300, planned.Sum());
+        Assert.Equal(300, drained.Sum(d => d.Sent));
+        Assert.True(drained.All(d => d.Sent > 0), $"one instance did all the work: {drained[0].Sent} / {drained[1].Sent}");
+        var parts = TelegramRenderer.Render(CommandRouter.Digest(a.Services.GetRequiredService<ReportLibrary>().Current.Latest!, Lang.Zh, "/month")).Count;
+        var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToList();
+        Assert.Equal(300, perChat.Count);
+        Assert.All(perChat, g => Assert.Equal(parts, g.Count()));
+        Assert.Equal(300, (await a.Store.CountsAsync("2020-09", CancellationToken.None)).Sent);
+    }
+
+    [SkippableFact]
+    public async Task The_store_behaves_the_same_on_PostgreSQL()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        await using var h = await SubscriptionsHarness.StartAsync(api, await TestDatabases.PostgresAsync());
+
+        var s = await h.Store.SubscribeAsync("telegram", "-100", "en", "virtualization,filesystems", "7", CancellationToken.None);
+        var again = await h.Store.SubscribeAsync("telegram", "-100", "zh-CN", "", "8", CancellationToken.None);
+        Assert.Equal(s.Id, again.Id);
+        Assert.Equal("zh-CN", again.Lang);
+        Assert.Empty(again.Subsystems);
+
+        Assert.True(await h.Store.EnqueueAsync(s.Id, "2020-09", CancellationToken.None));
+        Assert.False(await h.Store.EnqueueAsync(s.Id, "2020-09", CancellationToken.None));
+        var claimed = Assert.Single(await h.Store.ClaimAsync("x", 10, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Empty(await h.Store.ClaimAsync("y", 10, TimeSpan.FromMinutes(1), CancellationToken.None));
+        await h.Store.MarkSentAsync(claimed.Delivery.Id, CancellationToken.None);
+        Assert.Equal("2020-09", await h.Store.LastDeliveredAsync(s.Id, CancellationToken.None));
+
+        await h.Store.MoveChatAsync("telegram", "-100", "-100200", CancellationToken.None);
+        Assert.Null(await h.Store.GetAsync("telegram", "-100", CancellationToken.None));
+        Assert.True(await h.Store.UnsubscribeAsync("telegram", "-100200", CancellationToken.None));
+        Assert.False(await h.Store.UnsubscribeAsync("telegram", "-100200", CancellationToken.None));
+        await h.Store.SetStateAsync("k", "v1", CancellationToken.None);
+        await h.Store.SetStateAsync("k", "v2", CancellationToken.None);
+        Assert.Equal("v2", await h.Store.GetStateAsync("k", CancellationToken.None));
+    }
+
+    [SkippableFact]
+    public async Task Two_bot_processes_on_one_PostgreSQL_run_the_clustered_schedule_and_deliver_each_digest_once()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        var db = await TestDatabases.PostgresAsync();
+        await using (var seed = await SubscriptionsHarness.StartAsync(api, db))
+            await seed.SubscribeManyAsync(100, firstChat: 5000, lang: "en");
+
+        var settings = new Dictionary<string, string>
+        {
+            ["Telegram__BotToken"] = api.Token,
+            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
+            ["Telegram__Mode"] = "webhook", // two instances behind a load balancer: no competing getUpdates
+            ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
+            ["Telegram__WebhookSecret"] = "cluster-secret",
+            ["Storage__Provider"] = "postgres",
+            ["Storage__ConnectionString"] = db.ConnectionString!,
+            ["Digest__Cron"] = "0/2 * * * * ?", // every two seconds, so the test sees several runs
+            ["Digest__PollInterval"] = "00:00:00.500",
+        };
+        await using var one = BotHost.Start(settings, listen: true);
+        await using var two = BotHost.Start(settings, listen: true);
+        await one.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
+        await two.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
+
+        await one.Within(api.WaitFor(x => x.SentMessages.Select(m => m.ChatId).Distinct().Count() == 100 ? true : (bool?)null, TimeSpan.FromSeconds(90)));
+        await Task.Delay(TimeSpan.FromSeconds(5)); // more scheduled runs pass; none may send again
+
+        var parts = api.SentMessages.GroupBy(m => m.ChatId).Select(g => g.Count()).Distinct().ToList();
+        Assert.Single(parts); // every chat got the same number of parts: the digest once
+        Assert.Contains("new deliveries owed", one.Stderr + two.Stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,114 @@
+using KernelDigest.Bot.Tests.TelegramChat;
+using KernelDigest.Bot.Tests.TelegramDouble;
+
+namespace KernelDigest.Bot.Tests.Subscriptions;
+
+/// <summary>/subscribe, /unsubscribe and /subscription on Telegram: who may, what they see, and membership changes.</summary>
+public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : IClassFixture<TelegramBotFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly FakeBotApi _api = fixture.Api;
+
+    private Task<SentMessage> Reply(long chat, int after) =>
+        fixture.Bot.Within(_api.WaitFor(a => a.SentMessages.Where(m => m.ChatId == chat).Skip(after).FirstOrDefault(), Patience));
+
+    private int Count(long chat) => _api.SentMessages.Count(m => m.ChatId == chat);
+
+    [Theory]
+    [InlineData("creator", true)]
+    [InlineData("administrator", true)]
+    [InlineData("member", false)]
+    [InlineData("restricted", false)]
+    public async Task In_a_group_only_the_owner_and_administrators_may_subscribe(string status, bool allowed)
+    {
+        var group = -(4_000_000L + Random.Shared.Next(1, 1_000_000));
+        const long user = 77;
+        _api.SetChatMember(group, user, status);
+
+        _api.EnqueueMessage(group, "/subscribe kvm", chatType: "supergroup", fromId: user, languageCode: "en");
+        var reply = await Reply(group, 0);
+
+        if (allowed)
+        {
+            Assert.StartsWith("Subscribed to the Linux kernel monthly digest", reply.PlainText, StringComparison.Ordinal);
+            Assert.Contains("Subsystems: Virtualization", reply.PlainText, StringComparison.Ordinal);
+            Assert.Contains("Next digest: ", reply.PlainText, StringComparison.Ordinal);
+            Assert.Contains("(Asia/Shanghai)", reply.PlainText, StringComparison.Ordinal);
+            // The latest digest follows at once, filtered to the subscription's subsystems.
+            var digest = await Reply(group, 1);
+            Assert.StartsWith("Linux阅码场 - Linux内核月报(2020年09月)", digest.PlainText, StringComparison.Ordinal);
+            Assert.Contains("Introducethe TDP MMU", digest.PlainText, StringComparison.Ordinal);
+            Assert.DoesNotContain("RWF_NOAPPEND", digest.PlainText, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.StartsWith("Only this chat's administrators can change its subscription.", reply.PlainText, StringComparison.Ordinal);
+            Assert.Contains("owner or an administrator", reply.PlainText, StringComparison.Ordinal);
+            await Task.Delay(1000);
+            Assert.Equal(1, Count(group)); // and no digest
+        }
+    }
+
+    [Fact]
+    public async Task In_a_private_chat_the_user_may_subscribe_see_the_state_and_unsubscribe()
+    {
+        const long chat = 880_001;
+        _api.EnqueueMessage(chat, "/subscribe", languageCode: "zh-hans");
+        var subscribed = await Reply(chat, 0);
+        Assert.StartsWith("已订阅 Linux 内核月报", subscribed.PlainText, StringComparison.Ordinal);
+        Assert.Contains("范围:全部子系统", subscribed.PlainText, StringComparison.Ordinal);
+        await Reply(chat, 1); // the digest, possibly in parts
+        await Task.Delay(1000);
+
+        var before = Count(chat);
+        _api.EnqueueMessage(chat, "/subscription", languageCode: "zh-hans");
+        var state = await Reply(chat, before);
+        Assert.Contains("状态:推送中", state.PlainText, StringComparison.Ordinal);
+        Assert.Contains("最近送达:2020-09", state.PlainText, StringComparison.Ordinal);
+
+        _api.EnqueueMessage(chat, "/unsubscribe", languageCode: "zh-hans");
+        Assert.StartsWith("已取消订阅", (await Reply(chat, before + 1)).PlainText, StringComparison.Ordinal);
+        _api.EnqueueMessage(chat, "/subscription", languageCode: "zh-hans");
+        Assert.StartsWith("本聊天没有订阅月报。", (await Reply(chat, before + 2)).PlainText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_channel_post_counts_as_from_an_administrator()
+    {
+        const long channel = -1009988776655;
+        _api.EnqueueChannelPost(channel, "/subscribe fs");
+        var reply = await Reply(channel, 0);
+        Assert.StartsWith("已订阅 Linux 内核月报", reply.PlainText, StringComparison.Ordinal);
+        Assert.Contains("范围:文件系统", reply.PlainText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_subsystems_are_refused_with_the_list()
+    {
+        const long chat = 880_002;
+        _api.EnqueueMessage(chat, "/subscribe kvm <b>nonsense</b>", languageCode: "en");
+        var reply = await Reply(chat, 0);
+        Assert.StartsWith("There is no subsystem called \"<b>nonsense</b>\".", reply.PlainText, StringComparison.Ordinal);
+        Assert.Contains("virtualization", reply.PlainText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Removing_the_bot_pauses_the_subscription_and_adding_it_back_offers_to_resume()
+    {
+        const long group = -5_550_001;
+        _api.SetChatMember(group, 1, "administrator");
+        _api.EnqueueMessage(group, "/subscribe", chatType: "group", languageCode: "en");
+        await Reply(group, 1); // confirmation and digest
+
+        _api.EnqueueMyChatMember(group, newStatus: "kicked", oldStatus: "member", chatType: "group");
+        _api.EnqueueMyChatMember(group, newStatus: "member", oldStatus: "kicked", chatType: "group");
+        var after = Count(group);
+        var welcome = await Reply(group, after);
+        Assert.StartsWith("Welcome back! This chat's digest subscription is paused", welcome.PlainText, StringComparison.Ordinal);
+
+        _api.EnqueueMessage(group, "/subscription", chatType: "group", languageCode: "en");
+        var state = await Reply(group, after + 1);
+        Assert.Contains("Status: paused", state.PlainText, StringComparison.Ordinal);
+        Assert.Contains("the bot was removed from the chat", state.PlainText, StringComparison.Ordinal);
+    }
+}
