@@ -1,6 +1,7 @@
 using KernelDigest.Bot.Cli;
 using KernelDigest.Bot.ConsoleChat;
 using KernelDigest.Bot.DiscordChat;
+using KernelDigest.Bot.Operations;
 using KernelDigest.Bot.Reports;
 using KernelDigest.Bot.Storage;
 using KernelDigest.Bot.Subscriptions;
@@ -18,6 +19,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout belongs to the console chat
 
+builder.AddOperations();
 builder.AddReports();
 builder.AddStorage();
 builder.AddTelegram();
@@ -26,6 +28,7 @@ builder.AddSubscriptions();
 builder.AddConsoleChat(); // only when no chat platform is configured
 
 var app = builder.Build();
+app.MapOperations();
 app.MapTelegramWebhook();
 app.MapDiscordInteractions();
 

@@ -14,6 +14,17 @@ public static class DiscordCommands
 
     private const string Zh = "zh-CN";
 
+    /// <summary>
+    /// Manage Server or Manage Channels (Administrator implies both), as the decimal string Discord wants: who sees
+    /// /subscribe and /unsubscribe by default. The bot checks the permissions itself too, since a server can change who
+    /// sees a command.
+    /// </summary>
+    public static readonly string ChangeSubscription =
+        (DiscordPermissions.ManageGuild | DiscordPermissions.ManageChannels).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // This and ChangeSubscription stay above Definitions, which uses them: static initializers run in text order.
+    private static readonly int[] GuildOnly = [DiscordPermissions.GuildContext];
+
     public static IReadOnlyList<DiscordCommand> Definitions { get; } =
     [
         Command("patch", "补丁", "Search patches in every monthly report", "搜索所有月报中的补丁",
@@ -33,6 +44,15 @@ public static class DiscordCommands
         Command("latest", "最新", "The latest monthly report", "最新一期月报", null),
         Command("help", "帮助", "How to use this bot", "显示帮助", null),
         Command("about", "关于", "About this bot and the reports it knows", "关于本机器人", null),
+        Command("subscribe", "订阅", "Post the monthly digest in this channel (admins)", "在本频道订阅月报推送(管理员)",
+        [
+            Option("subsystems", "子系统", "Only these subsystems, e.g. kvm fs (default: all)", "只推送这些子系统,如 kvm fs(默认全部)",
+                required: false, autocomplete: false, maxLength: 200),
+        ]) with { DefaultMemberPermissions = ChangeSubscription, DmPermission = false, Contexts = GuildOnly },
+        Command("unsubscribe", "退订", "Stop the monthly digest in this channel (admins)", "取消本频道的月报推送(管理员)", null)
+            with { DefaultMemberPermissions = ChangeSubscription, DmPermission = false, Contexts = GuildOnly },
+        Command("subscription", "订阅状态", "This channel's digest subscription", "本频道的月报订阅状态", null)
+            with { DmPermission = false, Contexts = GuildOnly },
     ];
 
     private static DiscordCommand Command(string name, string nameZh, string description, string descriptionZh, IReadOnlyList<DiscordCommandOption>? options) => new()
@@ -57,14 +77,16 @@ public static class DiscordCommands
         MaxLength = maxLength,
     };
 
-    public static string Fingerprint(IReadOnlyList<DiscordCommand> commands) =>
-        Fingerprint([.. JsonSerializer.SerializeToElement(commands, DiscordJson.Options).EnumerateArray()]);
+    public static string Fingerprint(IReadOnlyList<DiscordCommand> commands, bool guildScoped = false) =>
+        Fingerprint([.. JsonSerializer.SerializeToElement(commands, DiscordJson.Options).EnumerateArray()], guildScoped);
 
     /// <summary>
-    /// A hash of what matters in a command list: names, descriptions, options and localizations, in a canonical form
-    /// (commands by name, defaults filled in, fields Discord adds such as id and version ignored).
+    /// A hash of what matters in a command list: names, descriptions, options, localizations, default permissions and
+    /// contexts, in a canonical form (commands by name, defaults filled in, fields Discord adds such as id and version
+    /// ignored). Where a command may be used is compared as its effective contexts (contexts, else dm_permission, else
+    /// Discord's default of all three), and not at all for guild-scoped commands, for which Discord does not apply them.
     /// </summary>
-    public static string Fingerprint(IReadOnlyList<JsonElement> commands)
+    public static string Fingerprint(IReadOnlyList<JsonElement> commands, bool guildScoped = false)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -74,12 +96,28 @@ public static class DiscordCommands
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("type", Number(command, "type") ?? 1);
+                writer.WriteString("default_member_permissions", Text(command, "default_member_permissions"));
+                if (!guildScoped)
+                {
+                    writer.WriteStartArray("contexts");
+                    foreach (var context in Contexts(command))
+                        writer.WriteNumberValue(context);
+                    writer.WriteEndArray();
+                }
                 WriteCommon(writer, command);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
         }
         return Convert.ToHexStringLower(SHA256.HashData(stream.ToArray()));
+    }
+
+    /// <summary>Where a command may be used: its contexts; without them, guild only when dm_permission is false, else all three.</summary>
+    private static IEnumerable<int> Contexts(JsonElement command)
+    {
+        if (command.TryGetProperty("contexts", out var contexts) && contexts.ValueKind == JsonValueKind.Array)
+            return contexts.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out _)).Select(c => c.GetInt32()).Distinct().Order();
+        return command.TryGetProperty("dm_permission", out var dm) && dm.ValueKind == JsonValueKind.False ? [DiscordPermissions.GuildContext] : [0, 1, 2];
     }
 
     private static void WriteCommon(Utf8JsonWriter writer, JsonElement element)

@@ -32,6 +32,21 @@ public class DiscordApiException : Exception
 
     /// <summary>Discord's JSON error code (e.g. 10003 Unknown Channel, 50013 Missing Permissions); 0 when none.</summary>
     public int Code { get; }
+
+    /// <summary>True for the codes that mean a channel cannot receive the bot's messages (10003, 50001, 50013).</summary>
+    public static bool IsChannelGone(int code) => code is UnknownChannel or MissingAccess or MissingPermissions;
+
+    /// <summary>
+    /// Why a channel cannot receive messages, as stored with a paused subscription and shown by /subscription, e.g.
+    /// "Unknown Channel (10003): …". The REST client reports the same text, so whichever writes last, the reason reads the same.
+    /// </summary>
+    public static string ChannelProblem(int code, string? message = null) => code switch
+    {
+        UnknownChannel => "Unknown Channel (10003): the channel was deleted or the bot cannot see it",
+        MissingAccess => "Missing Access (50001): the bot cannot see this channel or was removed from the server",
+        MissingPermissions => "Missing Permissions (50013): the bot needs View Channel, Send Messages and Embed Links in this channel",
+        _ => $"{message ?? "Discord error"} ({code})",
+    };
 }
 
 /// <summary>

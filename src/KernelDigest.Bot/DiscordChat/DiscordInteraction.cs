@@ -25,7 +25,18 @@ public sealed record DiscordInteraction
     public string? Locale { get; init; }
 
     public string? GuildLocale { get; init; }
+
+    /// <summary>The channel the interaction came from (<c>channel_id</c>, or <c>channel.id</c>): a subscription's key.</summary>
     public string? ChannelId { get; init; }
+
+    /// <summary>The server, absent in a DM.</summary>
+    public string? GuildId { get; init; }
+
+    /// <summary>Who invoked it: <c>member.user.id</c> in a server, <c>user.id</c> in a DM.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The invoking member's permissions in the channel, a decimal bitfield (<c>member.permissions</c>); absent in a DM.</summary>
+    public string? MemberPermissions { get; init; }
 
     /// <summary>The command's default (never localised) name, for commands and autocomplete.</summary>
     public string? CommandName { get; init; }
@@ -82,6 +93,19 @@ public sealed record DiscordInteraction
         if (root.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object
             && message.TryGetProperty("embeds", out var embeds) && embeds.ValueKind == JsonValueKind.Array && embeds.GetArrayLength() > 0)
             messageTitle = Text(embeds[0], "title");
+        string? userId = null;
+        string? permissions = null;
+        if (root.TryGetProperty("member", out var member) && member.ValueKind == JsonValueKind.Object)
+        {
+            permissions = Text(member, "permissions");
+            if (member.TryGetProperty("user", out var memberUser) && memberUser.ValueKind == JsonValueKind.Object)
+                userId = Text(memberUser, "id");
+        }
+        if (userId is null && root.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object)
+            userId = Text(user, "id");
+        var channelId = Text(root, "channel_id");
+        if (channelId is null && root.TryGetProperty("channel", out var channel) && channel.ValueKind == JsonValueKind.Object)
+            channelId = Text(channel, "id");
         return new DiscordInteraction
         {
             Type = type,
@@ -89,7 +113,10 @@ public sealed record DiscordInteraction
             Token = token,
             Locale = Text(root, "locale"),
             GuildLocale = Text(root, "guild_locale"),
-            ChannelId = Text(root, "channel_id"),
+            ChannelId = channelId,
+            GuildId = Text(root, "guild_id"),
+            UserId = userId,
+            MemberPermissions = permissions,
             CommandName = name,
             Options = options,
             Focused = focused,

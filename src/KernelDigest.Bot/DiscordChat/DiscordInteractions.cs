@@ -24,7 +24,9 @@ internal static partial class DiscordInteractions
         HttpContext context,
         DiscordSignature signature,
         DiscordCommandHandler handler,
+        DiscordSubscriptions subscriptions,
         DiscordFollowups followups,
+        IHostApplicationLifetime lifetime,
         IOptions<DiscordOptions> options,
         TimeProvider time,
         ILoggerFactory loggers)
@@ -85,9 +87,14 @@ internal static partial class DiscordInteractions
                 return Results.BadRequest("unsupported interaction type");
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var isComponent = interaction.Type == InteractionType.MessageComponent;
         // The work runs apart from the request: if it outlasts the deadline, it still completes the deferred answer.
-        var work = Task.Run(() => handler.Handle(interaction));
+        // Subscription commands use the store; everything else is computed from the loaded reports.
+        var stopping = lifetime.ApplicationStopping;
+        var work = DiscordSubscriptions.Handles(interaction)
+            ? Task.Run(async () => (IReadOnlyList<DiscordMessage>?)await subscriptions.AnswerAsync(interaction, stopping), stopping)
+            : Task.Run(() => handler.Handle(interaction));
         var deferAfter = TimeSpan.FromMilliseconds(options.Value.DeferAfterMilliseconds);
         if (deferAfter > TimeSpan.Zero)
         {
@@ -106,6 +113,7 @@ internal static partial class DiscordInteractions
                     LogFailed(logger, interaction.ToString(), ex);
                     messages = [ErrorMessage(interaction.Lang)];
                 }
+                Record(logger, interaction, "in-response", started);
                 if (messages is not { Count: > 0 })
                     return Respond(new InteractionResponse(InteractionCallback.DeferredUpdateMessage));
                 if (messages.Count > 1)
@@ -123,6 +131,7 @@ internal static partial class DiscordInteractions
 
         // Too slow for the 3-second deadline: acknowledge now ("thinking…"), edit the answer in when it is ready.
         LogDeferred(logger, interaction.ToString());
+        Record(logger, interaction, "deferred", started);
         context.Response.OnCompleted(() =>
         {
             followups.Enqueue(new DiscordFollowup(interaction.Token, work, EditOriginal: true, interaction.Lang));
@@ -130,6 +139,20 @@ internal static partial class DiscordInteractions
         });
         return Respond(new InteractionResponse(isComponent ? InteractionCallback.DeferredUpdateMessage : InteractionCallback.DeferredChannelMessage));
     }
+
+    // One line and one count per handled interaction: command and channel, never the token or the user's text.
+    private static void Record(ILogger logger, DiscordInteraction interaction, string outcome, long started)
+    {
+        var command = interaction.CommandName is { } name ? "/" + name : interaction.CustomId is not null ? "page" : "?";
+        KernelDigest.Core.Diagnostics.Telemetry.Handled.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", "discord"),
+            KernelDigest.Core.Diagnostics.Telemetry.Tag("command", command), KernelDigest.Core.Diagnostics.Telemetry.Tag("outcome", outcome));
+        KernelDigest.Core.Diagnostics.Telemetry.AnswerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+            KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", "discord"));
+        LogHandled(logger, interaction.Id, interaction.ChannelId ?? "-", command, outcome);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord interaction {InteractionId} channel {ChannelId} {Command}: {Outcome}")]
+    private static partial void LogHandled(ILogger logger, string interactionId, string channelId, string command, string outcome);
 
     internal static DiscordMessage ErrorMessage(Lang lang) =>
         DiscordRenderer.Render(new Reply { Command = "error", Query = "", Title = BotTexts.For(lang).Error, IsError = true, Lang = lang })[0];

@@ -101,6 +101,39 @@ public sealed record DiscordCommand
     public IReadOnlyDictionary<string, string>? NameLocalizations { get; init; }
     public IReadOnlyDictionary<string, string>? DescriptionLocalizations { get; init; }
     public IReadOnlyList<DiscordCommandOption>? Options { get; init; }
+
+    /// <summary>
+    /// Who sees the command by default: a permission bitfield as a decimal string (null: everyone). Server admins can
+    /// override it under Integrations, so the bot still checks the member's permissions itself.
+    /// </summary>
+    public string? DefaultMemberPermissions { get; init; }
+
+    /// <summary>False hides the command in DMs (deprecated by <see cref="Contexts"/>, which wins when both are sent).</summary>
+    public bool? DmPermission { get; init; }
+
+    /// <summary>Where the command can be used: 0 guild, 1 bot DM, 2 private channel (null: Discord's default).</summary>
+    public IReadOnlyList<int>? Contexts { get; init; }
+}
+
+/// <summary>Discord permission bits the bot looks at (the values of the <c>permissions</c> bitfield).</summary>
+public static class DiscordPermissions
+{
+    public const ulong Administrator = 1UL << 3;
+    public const ulong ManageChannels = 1UL << 4;
+    public const ulong ManageGuild = 1UL << 5;
+
+    /// <summary>The interaction context "guild" (commands usable in servers only).</summary>
+    public const int GuildContext = 0;
+
+    /// <summary>Whether a decimal permission bitfield (as Discord sends it) has any of <paramref name="bits"/>.</summary>
+    public static bool HasAny(string? permissions, ulong bits)
+    {
+        // Discord's bitfield may grow past 64 bits: read it as a big integer; the bits asked about are all low ones.
+        if (string.IsNullOrEmpty(permissions) || permissions.Length > 40 || !permissions.All(char.IsAsciiDigit)
+            || !System.Numerics.BigInteger.TryParse(permissions, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            return false;
+        return !(value & bits).IsZero;
+    }
 }
 
 public sealed record DiscordCommandOption

@@ -152,7 +152,7 @@ public sealed partial class DiscordRestClient
         {
             return await _pipeline.ExecuteAsync(async token => await SendOnceAsync(route, body, token), ct);
         }
-        catch (DiscordApiException ex) when (channelId is not null && ex.Code is DiscordApiException.UnknownChannel or DiscordApiException.MissingAccess or DiscordApiException.MissingPermissions)
+        catch (DiscordApiException ex) when (channelId is not null && DiscordApiException.IsChannelGone(ex.Code))
         {
             var kind = ex.Code switch
             {
@@ -160,7 +160,7 @@ public sealed partial class DiscordRestClient
                 DiscordApiException.MissingAccess => ChatProblemKind.Blocked,
                 _ => ChatProblemKind.MissingPermissions,
             };
-            _feedback.Report(new ChatProblem("discord", channelId, kind, $"{ex.Code}: {ex.Message}"));
+            _feedback.Report(new ChatProblem("discord", channelId, kind, DiscordApiException.ChannelProblem(ex.Code, ex.Message)));
             throw;
         }
     }
@@ -203,6 +203,7 @@ public sealed partial class DiscordRestClient
                 case 429:
                 {
                     Interlocked.Increment(ref _tooManyRequests);
+                    KernelDigest.Core.Diagnostics.Telemetry.RateLimited.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", "discord"));
                     var retryAfter = RetryAfter(error, response.Headers);
                     var global = IsTrue(response.Headers, "X-RateLimit-Global")
                         || (error is { ValueKind: JsonValueKind.Object } g && g.TryGetProperty("global", out var gv) && gv.ValueKind == JsonValueKind.True);

@@ -36,6 +36,8 @@ public static class DiscordSetup
             sp.GetRequiredService<ILogger<DiscordRestClient>>()));
         builder.Services.AddSingleton(sp => new DiscordSignature(sp.GetRequiredService<IOptions<DiscordOptions>>().Value.PublicKey!));
         builder.Services.AddSingleton<DiscordCommandHandler>();
+        builder.Services.AddSingleton<DiscordSubscriptions>();
+        builder.Services.AddSingleton<IChatSender, DiscordDigestSender>();
         builder.Services.AddSingleton<DiscordFollowups>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscordFollowups>());
         builder.Services.AddHostedService<DiscordStartup>();

@@ -8,17 +8,19 @@ namespace KernelDigest.Bot.DiscordChat;
 /// A refused token stops the app with a message saying which setting to fix; other failures are logged and the bot
 /// serves with the commands registered before.
 /// </summary>
-internal sealed partial class DiscordStartup(DiscordRestClient rest, IOptions<DiscordOptions> options, ILogger<DiscordStartup> logger) : IHostedService
+internal sealed partial class DiscordStartup(DiscordRestClient rest, Operations.PlatformStatus status, IOptions<DiscordOptions> options, ILogger<DiscordStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var guild = string.IsNullOrEmpty(options.Value.DevGuildId) ? null : options.Value.DevGuildId;
         var scope = guild is null ? "global" : "guild " + guild;
         var wanted = DiscordCommands.Definitions;
+        status.Enabled("discord");
         try
         {
             var existing = await rest.GetCommandsAsync(guild, cancellationToken);
-            if (DiscordCommands.Fingerprint(existing) == DiscordCommands.Fingerprint(wanted))
+            status.Authenticated("discord"); // the token was accepted
+            if (DiscordCommands.Fingerprint(existing, guild is not null) == DiscordCommands.Fingerprint(wanted, guild is not null))
             {
                 LogUnchanged(scope, DiscordCommands.Names(wanted));
                 return;

@@ -52,6 +52,7 @@ internal sealed partial class ReportLoader(ReportLibrary library, ILogger<Report
 
     private void Log(LibrarySnapshot snapshot)
     {
+        KernelDigest.Core.Diagnostics.Telemetry.ReportReloads.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("result", snapshot.Errors.Count == 0 ? "ok" : "errors"));
         foreach (var error in snapshot.Errors)
             LogReportError(error.File, error.Line, error.Message);
         LogLoaded(snapshot.Reports.Count, snapshot.Index.Count, library.Directory);

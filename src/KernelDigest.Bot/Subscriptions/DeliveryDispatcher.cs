@@ -1,6 +1,7 @@
 using KernelDigest.Bot.Chats;
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
+using KernelDigest.Core.Diagnostics;
 using KernelDigest.Core.Reports;
 using Microsoft.Extensions.Options;
 
@@ -46,6 +47,7 @@ public sealed partial class DeliveryDispatcher(
             {
                 var outcome = await DeliverAsync(claimed, token);
                 Interlocked.Increment(ref counts[(int)outcome]);
+                Telemetry.Deliveries.Add(1, Telemetry.Tag("platform", claimed.Subscription.Platform), Telemetry.Tag("outcome", outcome.ToString().ToLowerInvariant()));
             });
             total += new DispatchCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
             // Deliveries this instance cannot serve are left for one that can; do not spin on them.

@@ -48,7 +48,8 @@ public sealed class DigestOptions : IValidatableObject
         }
     }
 
-    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    /// <summary>The time zone of <see cref="Cron"/> (a method, not a property: validation reads properties, and this throws for a bad id).</summary>
+    public TimeZoneInfo FindZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -62,7 +63,7 @@ public sealed class DigestOptions : IValidatableObject
 /// <summary>Schedule arithmetic over the cron expression, on the injected clock (tests use a fake one).</summary>
 public sealed class DigestSchedule(DigestOptions options, TimeProvider time)
 {
-    private CronExpression Cron => new(options.Cron, options.Zone);
+    private CronExpression Cron => new(options.Cron, options.FindZone());
 
     /// <summary>The next run after now.</summary>
     public DateTimeOffset? Next() => Cron.GetNextValidTimeAfter(time.GetUtcNow());

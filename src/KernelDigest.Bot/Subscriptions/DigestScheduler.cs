@@ -98,6 +98,8 @@ public sealed partial class DeliveryWorker(IServiceProvider services, IOptions<D
             try
             {
                 await dispatcher.DrainAsync(stoppingToken);
+                var counts = await services.GetRequiredService<SubscriptionStore>().CountsAsync(null, stoppingToken);
+                KernelDigest.Core.Diagnostics.Telemetry.SetOutboxDepth(counts.Pending + counts.Sending);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

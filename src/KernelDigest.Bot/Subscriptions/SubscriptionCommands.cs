@@ -95,7 +95,7 @@ public sealed class SubscriptionCommands(
         var next = schedule.Next();
         if (next is null)
             return "—";
-        var zone = options.Value.Zone;
+        var zone = options.Value.FindZone();
         var local = TimeZoneInfo.ConvertTime(next.Value, zone);
         return $"{local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} ({options.Value.TimeZone})";
     }

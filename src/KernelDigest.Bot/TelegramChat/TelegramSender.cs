@@ -103,6 +103,7 @@ public sealed partial class TelegramSender(ITelegramBotClient bot, ChatFeedback 
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {
             Interlocked.Increment(ref _tooManyRequests);
+            KernelDigest.Core.Diagnostics.Telemetry.RateLimited.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", "telegram"));
             throw;
         }
     }

@@ -31,6 +31,7 @@ public static class TelegramSetup
                 return new TelegramBotClient(new TelegramBotClientOptions(o.BotToken!, o.ApiBaseUrl) { RetryThreshold = 0 }, http);
             });
         builder.Services.AddSingleton<TelegramBotIdentity>();
+
         builder.Services.AddSingleton<TelegramUpdateHandler>();
         builder.Services.AddSingleton<TelegramSender>();
         builder.Services.AddSingleton<TelegramUpdateProcessor>();

@@ -14,11 +14,13 @@ namespace KernelDigest.Bot.TelegramChat;
 internal sealed partial class TelegramStartup(
     ITelegramBotClient bot,
     TelegramBotIdentity identity,
+    Operations.PlatformStatus status,
     IOptions<TelegramOptions> options,
     ILogger<TelegramStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        status.Enabled("telegram");
         User me;
         try
         {
@@ -31,6 +33,7 @@ internal sealed partial class TelegramStartup(
         }
         identity.Username = me.Username;
         identity.Id = me.Id;
+        status.Authenticated("telegram");
 
         foreach (var (lang, code) in new[] { (Lang.Zh, "zh"), (Lang.En, "en"), (Lang.Zh, "") })
         {

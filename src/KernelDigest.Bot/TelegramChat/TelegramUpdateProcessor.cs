@@ -1,5 +1,6 @@
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
+using KernelDigest.Core.Diagnostics;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Requests.Abstractions;
 using Telegram.Bot.Types.Enums;
@@ -76,6 +77,7 @@ public sealed partial class TelegramUpdateProcessor(
     /// <summary>Answers an update through the Bot API (polling mode, and webhook work that cannot go in the response).</summary>
     public async Task ProcessAsync(TgUpdate update, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var requests = await PlanAsync(update, ct);
         var outcome = requests.Count == 0 ? "ignored" : "sent";
         foreach (var request in requests)
@@ -84,12 +86,19 @@ public sealed partial class TelegramUpdateProcessor(
             if (result != SendOutcome.Sent)
                 outcome = result.ToString().ToLowerInvariant();
         }
-        LogHandled(update.Id, update.Type, ChatOf(update), CommandOf(update), outcome);
+        Record(update, outcome, started);
+    }
+
+    private void Record(TgUpdate update, string outcome, long started)
+    {
+        var command = CommandOf(update);
+        Telemetry.Handled.Add(1, Telemetry.Tag("platform", "telegram"), Telemetry.Tag("command", command), Telemetry.Tag("outcome", outcome));
+        Telemetry.AnswerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, Telemetry.Tag("platform", "telegram"));
+        LogHandled(update.Id, update.Type, ChatOf(update), command, outcome);
     }
 
     /// <summary>Logs an update answered inside a webhook response.</summary>
-    public void LogAnsweredInResponse(TgUpdate update) =>
-        LogHandled(update.Id, update.Type, ChatOf(update), CommandOf(update), "in-response");
+    public void LogAnsweredInResponse(TgUpdate update, long started) => Record(update, "in-response", started);
 
     private static string ChatOf(TgUpdate update) =>
         (update.Message ?? update.ChannelPost ?? update.CallbackQuery?.Message)?.Chat.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)

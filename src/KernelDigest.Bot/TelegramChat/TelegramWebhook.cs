@@ -28,6 +28,7 @@ internal static partial class TelegramWebhook
         TelegramOutbox outbox,
         ILoggerFactory loggers)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var logger = loggers.CreateLogger("KernelDigest.Bot.TelegramChat.Webhook");
         if (!SecretMatches(context.Request.Headers[SecretHeader].ToString(), options.Value.WebhookSecret))
         {
@@ -54,7 +55,7 @@ internal static partial class TelegramWebhook
             && only is SendMessageRequest or AnswerCallbackQueryRequest or AnswerInlineQueryRequest)
         {
             only.IsWebhookResponse = true;
-            processor.LogAnsweredInResponse(update);
+            processor.LogAnsweredInResponse(update, started);
             return Results.Text(JsonSerializer.Serialize(only, only.GetType(), JsonBotAPI.Options), "application/json", Encoding.UTF8);
         }
         // More than one call, or one that needs I/O first: answer through the Bot API, off the request.

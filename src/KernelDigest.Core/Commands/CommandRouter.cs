@@ -1,4 +1,5 @@
 using System.Globalization;
+using KernelDigest.Core.Diagnostics;
 using KernelDigest.Core.Reports;
 using KernelDigest.Core.Search;
 using KernelDigest.Core.Subsystems;
@@ -75,6 +76,7 @@ public sealed class CommandRouter(ReportLibrary library)
             results = snapshot.Index.Search(query, (page - 1) * PageSize, PageSize);
         }
         var shownQuery = TextUtil.Visible(args);
+        Telemetry.Searches.Add(1, Telemetry.Tag("result", results.Total == 0 ? "miss" : "hit"));
         if (results.Total == 0 || results.Hits.Count == 0)
         {
             return new Reply

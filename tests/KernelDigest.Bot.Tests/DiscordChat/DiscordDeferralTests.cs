@@ -89,6 +89,30 @@ public sealed class DiscordDeferralTests(DeferringDiscordAppFixture fixture) : I
         Assert.DoesNotContain(expiredToken, log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_deferred_subscribe_is_answered_through_the_webhook_and_the_digest_follows_in_the_channel()
+    {
+        const string channel = "520000000000000001";
+        fixture.Discord.AddChannel(channel);
+        var payload = Interactions.Command("subscribe", "en-US");
+        payload["channel_id"] = channel;
+        payload["member"]!["permissions"] = "32"; // MANAGE_GUILD
+        var token = Open(payload);
+
+        var response = await fixture.App.InteractAsync(payload, fixture.Signer);
+        var sent = await fixture.Discord.WaitForWebhookMessagesAsync(m => m.Any(x => x.Token == token));
+        await WaitUntilAsync(() => fixture.Discord.ChannelMessages.Any(m => m.ChannelId == channel));
+
+        Assert.Equal("""{"type":5}""", response.GetRawText());
+        var edit = Assert.Single(sent, m => m.Token == token);
+        Assert.True(edit.IsEditOfOriginal);
+        var answer = Parse(edit.Body);
+        AssertSendable(answer);
+        Assert.Equal(KernelDigest.Bot.Subscriptions.SubscriptionTexts.En.Subscribed, Text(Embeds(answer)[0], "title"));
+        var first = Parse(fixture.Discord.ChannelMessages.First(m => m.ChannelId == channel).Body);
+        Assert.Equal(ZebrafishReport.Title, DiscordRenderer.Unescape(Text(Embeds(first)[0], "title")!));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)

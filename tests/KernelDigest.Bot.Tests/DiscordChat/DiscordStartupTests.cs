@@ -1,3 +1,4 @@
+using KernelDigest.Bot.DiscordChat;
 using KernelDigest.Bot.Tests.DiscordDouble;
 
 namespace KernelDigest.Bot.Tests.DiscordChat;
@@ -35,7 +36,10 @@ public sealed class DiscordStartupTests : IAsyncLifetime
         var reads = discord.Requests.Where(r => r.Method == "GET" && r.Path == discord.CommandsPath(null)).ToList();
         Assert.Equal(2, reads.Count);
         Assert.All(reads, r => Assert.Equal("?with_localizations=true", r.Query));
-        Assert.Equal(6, discord.Commands(null).Count);
+        Assert.Equal(DiscordCommands.Definitions.Count, discord.Commands(null).Count);
+        var subscribe = discord.Commands(null).Single(c => (string)c!["name"]! == "subscribe")!;
+        Assert.Equal(DiscordCommands.ChangeSubscription, (string)subscribe["default_member_permissions"]!);
+        Assert.Equal("48", DiscordCommands.ChangeSubscription);
         Assert.Equal(0, discord.EarlyRequests);
     }
 

@@ -125,6 +125,14 @@ public static partial class DiscordLimits
                 if (option.TryGetProperty("autocomplete", out var a) && a.ValueKind == JsonValueKind.True && option.TryGetProperty("choices", out _))
                     problems.Add($"{name}.{optionName}: autocomplete with choices");
             }
+            if (command.TryGetProperty("default_member_permissions", out var perms) && perms.ValueKind != JsonValueKind.Null
+                && (perms.ValueKind != JsonValueKind.String || perms.GetString() is not { Length: > 0 } bits || !bits.All(char.IsAsciiDigit)))
+                problems.Add($"{name}: default_member_permissions must be a decimal string or null");
+            if (command.TryGetProperty("dm_permission", out var dm) && dm.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+                problems.Add($"{name}: dm_permission must be a boolean");
+            if (command.TryGetProperty("contexts", out var contexts) && contexts.ValueKind != JsonValueKind.Null
+                && (contexts.ValueKind != JsonValueKind.Array || contexts.EnumerateArray().Any(c => c.ValueKind != JsonValueKind.Number || c.GetInt32() is < 0 or > 2)))
+                problems.Add($"{name}: contexts must be an array of 0 (guild), 1 (bot DM) or 2 (private channel)");
             if (command.GetRawText().Length > 8000)
                 problems.Add($"{name}: larger than 8000");
         }

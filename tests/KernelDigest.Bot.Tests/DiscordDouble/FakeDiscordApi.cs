@@ -311,7 +311,10 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
             copy["application_id"] = ApplicationId;
             copy["version"] = (_version++).ToString(CultureInfo.InvariantCulture);
             copy["type"] ??= 1;
-            copy["default_member_permissions"] = null;
+            // As Discord: the permissions and contexts asked for are kept; what was not set comes back at its default.
+            copy["default_member_permissions"] ??= null;
+            copy["dm_permission"] ??= true;
+            copy["contexts"] ??= null;
             copy["nsfw"] = false;
             copy["integration_types"] = new JsonArray(0);
             if (scope != ApplicationId)

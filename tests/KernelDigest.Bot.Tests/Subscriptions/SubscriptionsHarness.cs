@@ -26,7 +26,7 @@ public sealed class SubscriptionsHarness : IAsyncDisposable
     public DeliveryDispatcher Dispatcher => Services.GetRequiredService<DeliveryDispatcher>();
     public SubscriptionCommands Commands => Services.GetRequiredService<SubscriptionCommands>();
 
-    public static async Task<SubscriptionsHarness> StartAsync(FakeBotApi api, StorageOptions storage, Dictionary<string, string?>? extra = null)
+    public static async Task<SubscriptionsHarness> StartAsync(FakeBotApi api, StorageOptions storage, Dictionary<string, string?>? extra = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateBuilder();
         var settings = new Dictionary<string, string?>
@@ -47,6 +47,8 @@ public sealed class SubscriptionsHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (time is not null)
+            builder.Services.AddSingleton(time); // before the features, whose registration only adds a clock if none is there
         builder.AddReports();
         builder.AddStorage();
         builder.AddTelegram();

@@ -1,0 +1,341 @@
+using System.Globalization;
+using System.Text.Json;
+using KernelDigest.Bot.Chats;
+using KernelDigest.Bot.DiscordChat;
+using KernelDigest.Bot.Reports;
+using KernelDigest.Bot.Storage;
+using KernelDigest.Bot.Subscriptions;
+using KernelDigest.Bot.Tests.DiscordChat;
+using KernelDigest.Bot.Tests.DiscordDouble;
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+using KernelDigest.Core.Reports;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KernelDigest.Bot.Tests.Subscriptions;
+
+/// <summary>
+/// The subscription feature wired as the app wires it with Discord on (reports, storage, Discord, subscriptions),
+/// in-process, against the Discord REST double and a real SQLite file. Built, not run: tests drive planner and dispatcher.
+/// </summary>
+public sealed class DiscordDeliveryHarness : IAsyncDisposable
+{
+    private static readonly InteractionSigner Signer = new();
+
+    private readonly WebApplication _app;
+    private readonly DepartureRecorder _departures;
+
+    private DiscordDeliveryHarness(WebApplication app, DepartureRecorder departures)
+    {
+        _app = app;
+        _departures = departures;
+    }
+
+    /// <summary>When each request left the bot's HTTP client for Discord (after pacing, before the network).</summary>
+    public IReadOnlyList<DateTimeOffset> Departures => _departures.Times;
+
+    public IServiceProvider Services => _app.Services;
+    public SubscriptionStore Store => Services.GetRequiredService<SubscriptionStore>();
+    public DigestPlanner Planner => Services.GetRequiredService<DigestPlanner>();
+    public DeliveryDispatcher Dispatcher => Services.GetRequiredService<DeliveryDispatcher>();
+    public SubscriptionCommands Commands => Services.GetRequiredService<SubscriptionCommands>();
+    public IChatSender Sender => Services.GetServices<IChatSender>().Single(s => s.Platform == "discord");
+
+    /// <param name="discord">The REST double the bot talks to.</param>
+    /// <param name="storage">The database.</param>
+    /// <param name="token">The bot token, when not the double's.</param>
+    /// <param name="zebrafish">Serve the synthetic 2020-10 report (a digest of several messages) as the latest month, instead of 2020-09 (one message).</param>
+    public static async Task<DiscordDeliveryHarness> StartAsync(FakeDiscordApi discord, StorageOptions storage, string? token = null, bool zebrafish = false)
+    {
+        var reports = Path.Combine(BotProcess.RepoRoot, "config", "reports");
+        if (zebrafish)
+        {
+            reports = Path.Combine(storage.DataDirectory, "reports");
+            ZebrafishReport.WriteInto(reports);
+        }
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Reports:Directory"] = reports,
+            ["Reports:SubsystemsFile"] = Path.Combine(BotProcess.RepoRoot, "config", "subsystems.yaml"),
+            ["Reports:GlossaryFile"] = Path.Combine(BotProcess.RepoRoot, "config", "glossary.yaml"),
+            ["Reports:IndexCacheDirectory"] = "",
+            ["Storage:Provider"] = storage.Provider.ToString(),
+            ["Storage:ConnectionString"] = storage.ConnectionString,
+            ["Storage:DataDirectory"] = storage.DataDirectory,
+            ["Discord:ApplicationId"] = discord.ApplicationId,
+            ["Discord:PublicKey"] = Signer.PublicKeyHex,
+            ["Discord:BotToken"] = token ?? discord.Token,
+            ["Discord:ApiBaseUrl"] = discord.BaseUrl.ToString(),
+            ["Digest:ClaimTimeout"] = "00:00:02",
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddReports();
+        builder.AddStorage();
+        builder.AddDiscord();
+        builder.AddSubscriptions();
+        var departures = new DepartureRecorder();
+        builder.Services.AddHttpClient(nameof(DiscordRestClient)).AddHttpMessageHandler(() => new DepartureHandler(departures));
+        var app = builder.Build();
+        await app.Services.GetRequiredService<Database>().MigrateAsync(CancellationToken.None);
+        return new DiscordDeliveryHarness(app, departures);
+    }
+
+    /// <summary>Subscribes <paramref name="n"/> channels, known to the double, from <paramref name="first"/> on; returns their ids.</summary>
+    public async Task<List<string>> SubscribeChannelsAsync(FakeDiscordApi discord, int n, long first, string lang = "zh-CN", string filter = "")
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < n; i++)
+        {
+            var id = (first + i).ToString(CultureInfo.InvariantCulture);
+            discord.AddChannel(id);
+            await Store.SubscribeAsync("discord", id, lang, filter, "test", CancellationToken.None);
+            ids.Add(id);
+        }
+        return ids;
+    }
+
+    /// <summary>The digest of the latest month as the dispatcher builds it.</summary>
+    public Reply Digest(string lang = "zh-CN", IReadOnlySet<string>? filter = null)
+    {
+        var latest = Services.GetRequiredService<ReportLibrary>().Current.Latest!;
+        return CommandRouter.Digest(latest, Langs.FromCode(lang), "/month " + latest.Month, "digest", filter);
+    }
+
+    /// <summary>How many Discord messages that digest takes.</summary>
+    public int Parts(string lang = "zh-CN") => DiscordRenderer.Render(Digest(lang)).Count;
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private sealed class DepartureRecorder
+    {
+        private readonly Lock _gate = new();
+        private readonly List<DateTimeOffset> _times = [];
+
+        public IReadOnlyList<DateTimeOffset> Times
+        {
+            get
+            {
+                lock (_gate)
+                    return [.. _times];
+            }
+        }
+
+        public void Add(DateTimeOffset at)
+        {
+            lock (_gate)
+                _times.Add(at);
+        }
+    }
+
+    /// <summary>Notes when each request leaves: the bot's own pacing, without the bunching a busy machine adds on the way to the double.</summary>
+    private sealed class DepartureHandler(DepartureRecorder recorder) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            recorder.Add(DateTimeOffset.UtcNow);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Digest delivery to Discord channels through the REST double on a real SQLite file: once, paced, and resilient.</summary>
+public sealed class DiscordDeliveryTests
+{
+    private const string MessagesRoute = "POST /channels/{channel}/messages";
+
+    private static List<RecordedRequest> Posts(FakeDiscordApi discord) =>
+        [.. discord.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/messages", StringComparison.Ordinal) && r.Path.Contains("/channels/", StringComparison.Ordinal))];
+
+    private static int BusiestSecond(IEnumerable<DateTimeOffset> at)
+    {
+        var times = at.Order().ToList();
+        var best = 0;
+        for (int i = 0, j = 0; i < times.Count; i++)
+        {
+            while (times[i] - times[j] >= TimeSpan.FromSeconds(1))
+                j++;
+            best = Math.Max(best, i - j + 1);
+        }
+        return best;
+    }
+
+    [Fact]
+    public async Task Every_subscribed_channel_gets_the_digest_once_paced_under_50_a_second_with_no_429()
+    {
+        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite());
+        var channels = await h.SubscribeChannelsAsync(discord, 120, first: 710_000_000_000_000_001);
+
+        var owed = await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        var parts = h.Parts();
+        Assert.Equal(120, owed);
+        Assert.Equal(120, counts.Sent);
+        Assert.True(discord.TooManyRequestsSent == 0, $"{discord.TooManyRequestsSent} × 429");
+        Assert.Equal(0, discord.EarlyRequests);
+        Assert.Equal(120 * parts, h.Departures.Count);
+        // Within Discord's global 50 a second in any one-second window, measured where requests leave the bot (the
+        // limiter aims at 48; what is left is the margin for continuations a busy machine runs late and together).
+        var busiest = BusiestSecond(h.Departures);
+        Assert.True(busiest is >= 1 and <= DiscordDigestSender.GlobalRequestsPerSecond, $"busiest second: {busiest} requests");
+        var perChannel = discord.ChannelMessages.GroupBy(m => m.ChannelId!).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(channels.Order(), perChannel.Keys.Order());
+        foreach (var (_, messages) in perChannel)
+        {
+            Assert.Equal(parts, messages.Count);
+            var first = JsonDocument.Parse(messages[0].Body.ToJsonString()).RootElement;
+            Assert.Equal("Linux阅码场 - Linux内核月报(2020年09月)", DiscordMessages.Text(DiscordMessages.Embeds(first)[0], "title"));
+            Assert.All(messages, m => DiscordMessages.AssertSendable(JsonDocument.Parse(m.Body.ToJsonString()).RootElement));
+        }
+        Assert.Equal(120, (await h.Store.CountsAsync("2020-09", CancellationToken.None)).Sent);
+
+        // Planning the same month again owes nothing: each channel gets each month once.
+        Assert.Equal(0, await h.Planner.PlanAsync(null, CancellationToken.None));
+        Assert.Equal(0, (await h.Dispatcher.DrainAsync(CancellationToken.None)).Sent);
+        Assert.Equal(120 * parts, discord.ChannelMessages.Count);
+    }
+
+    [Theory]
+    [InlineData(10003, "Unknown Channel (10003)")]
+    [InlineData(50001, "Missing Access (50001)")]
+    [InlineData(50013, "Missing Permissions (50013)")]
+    public async Task A_channel_that_cannot_be_written_to_pauses_its_subscription_with_the_reason(int code, string reason)
+    {
+        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite());
+        var channels = await h.SubscribeChannelsAsync(discord, 3, first: 720_000_000_000_000_001, lang: "en");
+        discord.SetChannelError(channels[1], code);
+
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(1, counts.Paused);
+        Assert.Equal(2, counts.Sent);
+        Assert.Single(Posts(discord), p => p.Path.Contains(channels[1], StringComparison.Ordinal)); // not retried
+        var paused = await h.Store.GetAsync("discord", channels[1], CancellationToken.None);
+        Assert.Equal(SubscriptionStatus.Paused, paused!.Status);
+        Assert.StartsWith(reason, paused.PausedReason, StringComparison.Ordinal);
+        var state = await h.Commands.HandleAsync(new SubscriptionRequest("discord", channels[1], "1", false, "subscription", "", Lang.En), CancellationToken.None);
+        Assert.Contains(state.Body, l => l == "Status: paused");
+        Assert.Contains(state.Body, l => l.StartsWith("Paused because: " + reason, StringComparison.Ordinal));
+        Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync("discord", channels[0], CancellationToken.None))!.Status);
+
+        // A paused subscription is not sent to at the next run; /subscribe by an administrator resumes it.
+        var before = discord.Requests.Count;
+        await h.Store.EnqueueMonthAsync("2020-09", CancellationToken.None);
+        await h.Dispatcher.DrainAsync(CancellationToken.None);
+        Assert.Equal(before, discord.Requests.Count);
+        await h.Commands.HandleAsync(new SubscriptionRequest("discord", channels[1], "1", true, "subscribe", "", Lang.En), CancellationToken.None);
+        Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync("discord", channels[1], CancellationToken.None))!.Status);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_429_with_bucket_headers_is_waited_out_and_the_digest_still_arrives_once(bool global)
+    {
+        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite(), zebrafish: true);
+        var channel = (await h.SubscribeChannelsAsync(discord, 1, first: 730_000_000_000_000_001))[0];
+        discord.RateLimitNext(TimeSpan.FromSeconds(1.5), global, route: MessagesRoute);
+
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(1, counts.Sent);
+        var posts = Posts(discord);
+        Assert.Equal(429, posts[0].Status);
+        Assert.All(posts.Skip(1), p => Assert.Equal(200, p.Status));
+        Assert.True(posts[1].At - posts[0].At >= TimeSpan.FromSeconds(1.4), $"retried after {(posts[1].At - posts[0].At).TotalSeconds:F2} s");
+        Assert.Equal(1, discord.TooManyRequestsSent);
+        Assert.Equal(0, discord.EarlyRequests);
+        Assert.Equal(h.Parts(), discord.ChannelMessages.Count(m => m.ChannelId == channel));
+    }
+
+    [Fact]
+    public async Task A_small_channel_bucket_is_honoured_from_its_headers_without_a_429()
+    {
+        await using var discord = await FakeDiscordApi.StartAsync();
+        discord.SetBucket(MessagesRoute, 1, TimeSpan.FromMilliseconds(400));
+        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite());
+        var channels = await h.SubscribeChannelsAsync(discord, 4, first: 740_000_000_000_000_001);
+
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(4, counts.Sent);
+        Assert.Equal(0, discord.EarlyRequests);
+        Assert.Equal(0, discord.TooManyRequestsSent);
+        Assert.All(channels, c => Assert.Equal(h.Parts(), discord.ChannelMessages.Count(m => m.ChannelId == c)));
+    }
+
+    [Fact]
+    public async Task A_resumed_delivery_skips_the_parts_already_sent_and_reports_each_new_one()
+    {
+        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite(), zebrafish: true);
+        const string channel = "750000000000000001";
+        discord.AddChannel(channel);
+        var digest = h.Digest("en");
+        var rendered = DiscordRenderer.Render(digest);
+        Assert.True(rendered.Count >= 2, $"the digest takes {rendered.Count} message(s)");
+        var reported = new List<int>();
+
+        var result = await h.Sender.SendDigestAsync(channel, digest, 1, n => { reported.Add(n); return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.Equal(DigestSendStatus.Sent, result.Status);
+        Assert.Equal(rendered.Count, result.PartsSent);
+        Assert.Equal(Enumerable.Range(2, rendered.Count - 1), reported);
+        var posted = discord.ChannelMessages.Where(m => m.ChannelId == channel).ToList();
+        Assert.Equal(rendered.Count - 1, posted.Count);
+        var second = JsonSerializer.Serialize(rendered[1].Embeds, DiscordJson.Options);
+        Assert.Equal(JsonDocument.Parse(second).RootElement.GetRawText(), JsonDocument.Parse(posted[0].Body["embeds"]!.ToJsonString()).RootElement.GetRawText());
+        Assert.All(posted, m => Assert.Empty(m.Body["allowed_mentions"]!["parse"]!.AsArray()));
+    }
+
+    [Fact]
+    public async Task A_refused_token_is_transient_the_delivery_waits_and_Discord_is_not_called_again()
+    {
+        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite(), token: "not-the-token");
+        var channels = await h.SubscribeChannelsAsync(discord, 3, first: 760_000_000_000_000_001);
+
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(3, counts.Deferred);
+        Assert.Equal(0, counts.Paused);
+        var request = Assert.Single(discord.Requests);
+        Assert.Equal(401, request.Status);
+        Assert.Equal(3, (await h.Store.CountsAsync("2020-09", CancellationToken.None)).Pending);
+        foreach (var channel in channels)
+            Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync("discord", channel, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_server_error_past_the_clients_retries_is_transient_and_the_next_round_delivers()
+    {
+        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite());
+        const string channel = "770000000000000001";
+        discord.AddChannel(channel);
+        var digest = h.Digest();
+        for (var i = 0; i < 6; i++)
+            discord.FailNext(503, 0, "Service Unavailable");
+
+        var failed = await h.Sender.SendDigestAsync(channel, digest, 0, _ => Task.CompletedTask, CancellationToken.None);
+        var later = await h.Sender.SendDigestAsync(channel, digest, failed.PartsSent, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(DigestSendStatus.Transient, failed.Status);
+        Assert.Equal(0, failed.PartsSent);
+        Assert.Contains("Service Unavailable", failed.Reason, StringComparison.Ordinal);
+        Assert.Equal(DigestSendStatus.Sent, later.Status);
+        Assert.Equal(DiscordRenderer.Render(digest).Count, discord.ChannelMessages.Count);
+    }
+}
