@@ -70,6 +70,7 @@ public sealed partial class PatchIndex : IDisposable
         _maxGlossaryWords = glossary.MaxEnglishWords;
         _identifiers = Analysis.Identifiers(dictionary);
         _reader = DirectoryReader.Open(directory);
+        _lookup = new ThreadLocal<TermLookup>(() => new TermLookup(_reader));
         _searcher = new IndexSearcher(_reader) { Similarity = new CoordinatedBm25() };
         _docToOrd = new int[_reader.MaxDoc];
         var ords = MultiDocValues.GetNumericValues(_reader, Fields.Ord);
@@ -237,20 +238,24 @@ public sealed partial class PatchIndex : IDisposable
         {
             var perField = new BooleanQuery(disableCoord: true) { Boost = boost };
             foreach (var part in parts)
-                perField.Add(new TermQuery(new Term(field, part)) { Boost = part == original ? 1f : 0.35f }, Occur.SHOULD);
-            variants.Add(perField);
+            {
+                if (Term(field, part, part == original ? 1f : 0.35f) is { } q)
+                    perField.Add(q, Occur.SHOULD);
+            }
+            if (perField.Clauses.Count > 0)
+                variants.Add(perField);
         }
         if (original.All(char.IsAsciiLetter))
         {
             // SmartCn Porter-stems English in the *_zh fields: "IPIs" finds "IPI", "migrations" finds "migration".
             var stem = Analysis.Stem(original);
             foreach (var (field, boost) in ZhFields)
-                variants.Add(new TermQuery(new Term(field, stem)) { Boost = boost * 0.6f });
+                AddIfPresent(variants, Term(field, stem, boost * 0.6f));
         }
         if (original.Length is >= 3 and <= 24)
         {
-            variants.Add(new TermQuery(new Term(Fields.Prefix, original)) { Boost = 1.2f });
-            variants.Add(new TermQuery(new Term(Fields.PrefixBody, original)) { Boost = 0.3f });
+            AddIfPresent(variants, Term(Fields.Prefix, original, 1.2f));
+            AddIfPresent(variants, Term(Fields.PrefixBody, original, 0.3f));
         }
         if (original.Length >= 3 && !KnownAnywhere(original, parts))
         {
@@ -270,10 +275,54 @@ public sealed partial class PatchIndex : IDisposable
     {
         foreach (var (field, _) in IdFields)
         {
-            if (_reader.DocFreq(new Term(field, original)) > 0)
+            if (DocFreq(field, original) > 0)
                 return true;
         }
-        return _reader.DocFreq(new Term(Fields.Prefix, original)) > 0;
+        return DocFreq(Fields.Prefix, original) > 0;
+    }
+
+    /// <summary>
+    /// A term query for a term the index holds, or null. Terms no entry has are left out of the query (most (field,
+    /// word part) pairs are such terms, and each would still cost a weight per search); the ones it has carry the
+    /// term state found here, so the search does not look them up again.
+    /// </summary>
+    private TermQuery? Term(string field, string text, float boost)
+    {
+        var (term, context) = _lookup.Value!.Find(field, text);
+        return context is null ? null : new TermQuery(term, context) { Boost = boost };
+    }
+
+    private int DocFreq(string field, string text) => _lookup.Value!.Find(field, text).Context?.DocFreq ?? 0;
+
+    // One set of term enumerators per thread: creating one per lookup costs more than the lookup itself.
+    private readonly ThreadLocal<TermLookup> _lookup;
+
+    /// <summary>Seeks terms with a reused enumerator per field (the index is one segment, see PatchIndexFactory).</summary>
+    private sealed class TermLookup(DirectoryReader reader)
+    {
+        private readonly Dictionary<string, TermsEnum?> _enums = new(StringComparer.Ordinal);
+
+        public (Term Term, TermContext? Context) Find(string field, string text)
+        {
+            var term = new Term(field, text);
+            if (reader.Leaves.Count != 1)
+            {
+                var built = TermContext.Build(reader.Context, term);
+                return (term, built.DocFreq == 0 ? null : built);
+            }
+            var leaf = reader.Leaves[0];
+            if (!_enums.TryGetValue(field, out var terms))
+                _enums[field] = terms = leaf.AtomicReader.GetTerms(field)?.GetEnumerator();
+            if (terms is null || !terms.SeekExact(term.Bytes))
+                return (term, null);
+            return (term, new TermContext(reader.Context, terms.GetTermState(), leaf.Ord, terms.DocFreq, terms.TotalTermFreq));
+        }
+    }
+
+    private static void AddIfPresent(List<Query> queries, Query? query)
+    {
+        if (query is not null)
+            queries.Add(query);
     }
 
     private bool KnownAnywhere(string original, List<string> parts)
@@ -281,7 +330,7 @@ public sealed partial class PatchIndex : IDisposable
         if (KnownWhole(original))
             return true;
         // An identifier whose parts are all known (e.g. a new combination) is not a typo either.
-        return parts.Count > 1 && parts.Where(p => p != original).All(p => _reader.DocFreq(new Term(Fields.SummaryId, p)) > 0);
+        return parts.Count > 1 && parts.Where(p => p != original).All(p => DocFreq(Fields.SummaryId, p) > 0);
     }
 
     private Concept EnglishPhraseConcept(List<string> words, List<string> zhCounterparts)
@@ -303,7 +352,7 @@ public sealed partial class PatchIndex : IDisposable
         return new Concept(new DisjunctionMaxQuery(variants, 0.1f), [string.Join(' ', words), .. zhCounterparts], null);
     }
 
-    private static Concept ChineseConcept(string word, IReadOnlyList<string> enCounterparts)
+    private Concept ChineseConcept(string word, IReadOnlyList<string> enCounterparts)
     {
         var tokens = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.SummaryZh, word);
         var variants = new List<Query>();
@@ -313,9 +362,11 @@ public sealed partial class PatchIndex : IDisposable
             {
                 if (tokens.Count == 1)
                 {
-                    variants.Add(new TermQuery(new Term(field, tokens[0])) { Boost = boost });
+                    AddIfPresent(variants, Term(field, tokens[0], boost));
                     continue;
                 }
+                if (tokens.Any(t => DocFreq(field, t) == 0))
+                    continue; // a phrase with a word the field never has cannot match
                 var phrase = new PhraseQuery { Boost = boost };
                 foreach (var t in tokens)
                     phrase.Add(new Term(field, t));
@@ -327,6 +378,7 @@ public sealed partial class PatchIndex : IDisposable
 
     public void Dispose()
     {
+        _lookup.Dispose();
         _reader.Dispose();
         _directory.Dispose();
     }

@@ -22,7 +22,7 @@ namespace KernelDigest.Core.Search;
 public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsystems, string? cacheDirectory = null)
 {
     // Bump when analysis or fields change, so old caches are not reused.
-    private const string SchemaVersion = "kd-index-3";
+    private const string SchemaVersion = "kd-index-4";
     private const string ReadyFile = "ready";
     private const string DictionaryFile = "dictionary.txt";
 
@@ -142,6 +142,8 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         // IndexWriter takes documents from several threads at once; Chinese analysis is the cost, so spread it.
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             ord => writer.AddDocument(Document(ord, entries[ord])));
+        // One segment: term lookups at query time then reuse one enumerator per field (see PatchIndex.TermLookup).
+        writer.ForceMerge(1);
         writer.Commit();
         return dictionary;
     }

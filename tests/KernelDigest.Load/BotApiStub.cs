@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace KernelDigest.Load;
+
+/// <summary>
+/// The smallest Bot API that lets the bot start and send: getMe, setMyCommands, setWebhook, deleteWebhook, getUpdates
+/// (empty), sendMessage. sendMessage enforces a limit of <c>perSecond</c> accepted calls in any sliding second and
+/// answers 429 with retry_after beyond it, as Telegram does.
+/// </summary>
+internal sealed class BotApiStub : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Queue<long> _accepted = new();
+    private readonly object _gate = new();
+    private long _messages;
+    private long _tooMany;
+    private int _nextId;
+
+    public BotApiStub(int perSecond)
+    {
+        PerSecond = perSecond;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        _app.MapPost("/bot{token}/{method}", HandleAsync);
+    }
+
+    public int PerSecond { get; }
+    public long Messages => Interlocked.Read(ref _messages);
+    public long TooManyRequests => Interlocked.Read(ref _tooMany);
+    public ConcurrentDictionary<long, int> PerChat { get; } = new();
+    public string BaseUrl => _app.Urls.First();
+
+    public Task StartAsync() => _app.StartAsync();
+
+    private async Task<IResult> HandleAsync(string token, string method, HttpRequest request)
+    {
+        JsonNode? body = null;
+        if (request.ContentLength is > 0 || request.Headers.ContentType.Count > 0)
+            body = await JsonNode.ParseAsync(request.Body);
+        switch (method.ToLowerInvariant())
+        {
+            case "getme":
+                return Ok(new JsonObject { ["id"] = 123, ["is_bot"] = true, ["first_name"] = "Load", ["username"] = "load_bot" });
+            case "getupdates":
+                await Task.Delay(500);
+                return Ok(new JsonArray());
+            case "sendmessage":
+                var now = Environment.TickCount64;
+                lock (_gate)
+                {
+                    while (_accepted.Count > 0 && now - _accepted.Peek() >= 1000)
+                        _accepted.Dequeue();
+                    if (_accepted.Count >= PerSecond)
+                    {
+                        Interlocked.Increment(ref _tooMany);
+                        return Results.Json(new { ok = false, error_code = 429, description = "Too Many Requests: retry after 1", parameters = new { retry_after = 1 } }, statusCode: 429);
+                    }
+                    _accepted.Enqueue(now);
+                }
+                Interlocked.Increment(ref _messages);
+                var chat = body?["chat_id"]?.GetValue<long>() ?? 0;
+                PerChat.AddOrUpdate(chat, 1, (_, n) => n + 1);
+                return Ok(new JsonObject
+                {
+                    ["message_id"] = Interlocked.Increment(ref _nextId),
+                    ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                    ["chat"] = new JsonObject { ["id"] = chat, ["type"] = chat < 0 ? "supergroup" : "private" },
+                    ["text"] = "ok",
+                });
+            default:
+                return Ok(JsonValue.Create(true));
+        }
+    }
+
+    private static IResult Ok(JsonNode result) =>
+        Results.Text(new JsonObject { ["ok"] = true, ["result"] = result }.ToJsonString(), "application/json");
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}

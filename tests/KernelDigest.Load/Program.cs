@@ -1,0 +1,28 @@
+using System.Globalization;
+using KernelDigest.Load;
+
+// dotnet run -c Release --project tests/KernelDigest.Load -- fanout [limit=1000] [subscriptions=20000]
+// dotnet run -c Release --project tests/KernelDigest.Load -- webhook [seconds=20] [connections=32]
+var repo = FindRepo();
+return args.FirstOrDefault() switch
+{
+    "fanout" => await FanOutLoad.RunAsync(Arg(1, 1000), Arg(2, 20_000), repo),
+    "webhook" => await WebhookLoad.RunAsync(Arg(1, 20), Arg(2, 32), repo),
+    _ => Usage(),
+};
+
+int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: fanout [limit] [subscriptions] | webhook [seconds] [connections]");
+    return 2;
+}
+
+static string FindRepo()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Bot.sln")))
+        dir = dir.Parent;
+    return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace KernelDigest.Load;
+
+/// <summary>
+/// The Telegram webhook path under load: the real bot process in webhook mode (answers in the response body) against
+/// <see cref="BotApiStub"/>, driven by wrk (Debian's package) with a mix of commands over loopback.
+/// </summary>
+internal static partial class WebhookLoad
+{
+    private const string Secret = "load-secret";
+
+    private const string Script = """
+        wrk.method = "POST"
+        wrk.headers["Content-Type"] = "application/json"
+        wrk.headers["X-Telegram-Bot-Api-Secret-Token"] = "load-secret"
+        local texts = { "/patch TDP MMU", "/patch 总线锁", "/patch RWF_NOAPPEND", "/patch fchmod", "/patch blk-iocost subsystem:fs", "/help", "/patch Lendacky" }
+        local n = 0
+        request = function()
+          n = n + 1
+          local text = texts[(n % #texts) + 1]
+          local body = string.format('{"update_id":%d,"message":{"message_id":%d,"date":1700000000,"chat":{"id":%d,"type":"private"},"from":{"id":7,"is_bot":false,"first_name":"u","language_code":"en"},"text":"%s"}}', n, n, 1000 + n % 500, text)
+          return wrk.format(nil, nil, nil, body)
+        end
+        """;
+
+    public static async Task<int> RunAsync(int seconds, int connections, string repo)
+    {
+        var dll = Path.Combine(repo, "src", "KernelDigest.Bot", "bin", "Release", "net10.0", "KernelDigest.Bot.dll");
+        if (!File.Exists(dll))
+        {
+            Console.Error.WriteLine($"build the bot first: dotnet build -c Release src/KernelDigest.Bot ({dll} not found)");
+            return 2;
+        }
+        await using var api = new BotApiStub(int.MaxValue);
+        await api.StartAsync();
+        var port = FreePort();
+        var data = Directory.CreateTempSubdirectory("kd-webhook-").FullName;
+        var start = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = data, RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Telegram__BotToken"] = "123:LOAD";
+        start.Environment["Telegram__ApiBaseUrl"] = api.BaseUrl;
+        start.Environment["Telegram__Mode"] = "webhook";
+        start.Environment["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook";
+        start.Environment["Telegram__WebhookSecret"] = Secret;
+        start.Environment["Storage__DataDirectory"] = data;
+        start.Environment["Reports__Directory"] = Path.Combine(repo, "config", "reports");
+        start.Environment["Reports__IndexCacheDirectory"] = Path.Combine(data, "index");
+        start.Environment["Logging__LogLevel__Default"] = "Warning"; // a log line per update would measure the console
+        using var bot = Process.Start(start)!;
+        bot.OutputDataReceived += (_, _) => { };
+        bot.ErrorDataReceived += (_, _) => { };
+        bot.BeginOutputReadLine();
+        bot.BeginErrorReadLine();
+        try
+        {
+            var url = $"http://127.0.0.1:{port}/telegram/webhook";
+            await WaitReady(url);
+            var script = Path.Combine(data, "updates.lua");
+            await File.WriteAllTextAsync(script, Script);
+            // Warm up (JIT, index), then measure.
+            await Wrk(["-t1", "-c8", "-d3s", "-s", script, url]);
+            var output = await Wrk(["-t1", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url]);
+            Console.WriteLine(output);
+            var rps = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+            var p50 = Latency(output, "50%");
+            var p99 = Latency(output, "99%");
+            Console.WriteLine("| connections | seconds | updates/s | p50 ms | p99 ms | non-2xx |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            var non2xx = Non2xx().Match(output) is { Success: true } m ? m.Groups[1].Value : "0";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {connections} | {seconds} | {rps:F0} | {p50:F2} | {p99:F2} | {non2xx} |"));
+            return rps >= 3000 && p99 <= 10 ? 0 : 1;
+        }
+        finally
+        {
+            bot.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task WaitReady(string url)
+    {
+        using var http = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                using var content = new StringContent("""{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":1,"type":"private"},"text":"/help"}}""", Encoding.UTF8, "application/json");
+                content.Headers.Add("X-Telegram-Bot-Api-Secret-Token", Secret);
+                using var r = await http.PostAsync(url, content);
+                var body = await r.Content.ReadAsStringAsync();
+                if (r.IsSuccessStatusCode && body.Contains("\"method\":\"sendMessage\"", StringComparison.Ordinal))
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the bot did not answer its webhook");
+    }
+
+    private static async Task<string> Wrk(string[] args)
+    {
+        using var wrk = Process.Start(new ProcessStartInfo("wrk", args) { RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException("wrk is not installed: apt-get install -y wrk");
+        var output = await wrk.StandardOutput.ReadToEndAsync();
+        await wrk.WaitForExitAsync();
+        return output;
+    }
+
+    private static double Latency(string output, string percentile)
+    {
+        var m = Regex.Match(output, $@"^\s*{Regex.Escape(percentile)}\s+([\d.]+)(us|ms|s)", RegexOptions.Multiline);
+        var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        return m.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
+    private static partial Regex Non2xx();
+}
