@@ -18,6 +18,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout belongs to the console chat
+builder.Services.AddSystemd(); // Type=notify and journal-friendly logs under systemd; nothing elsewhere
 
 builder.AddOperations();
 builder.AddReports();

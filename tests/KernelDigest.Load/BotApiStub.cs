@@ -38,9 +38,9 @@ internal sealed class BotApiStub : IAsyncDisposable
 
     private async Task<IResult> HandleAsync(string token, string method, HttpRequest request)
     {
-        JsonNode? body = null;
-        if (request.ContentLength is > 0 || request.Headers.ContentType.Count > 0)
-            body = await JsonNode.ParseAsync(request.Body);
+        using var body = request.ContentLength is > 0 || request.Headers.ContentType.Count > 0
+            ? await JsonDocument.ParseAsync(request.Body)
+            : null;
         switch (method.ToLowerInvariant())
         {
             case "getme":
@@ -62,7 +62,7 @@ internal sealed class BotApiStub : IAsyncDisposable
                     _accepted.Enqueue(now);
                 }
                 Interlocked.Increment(ref _messages);
-                var chat = body?["chat_id"]?.GetValue<long>() ?? 0;
+                var chat = body is not null && body.RootElement.TryGetProperty("chat_id", out var id) ? id.GetInt64() : 0;
                 PerChat.AddOrUpdate(chat, 1, (_, n) => n + 1);
                 return Ok(new JsonObject
                 {

@@ -42,8 +42,8 @@ public sealed class Database : IAsyncDisposable
             return await _postgres.OpenConnectionAsync(ct);
         var connection = new SqliteConnection(_sqlite);
         await connection.OpenAsync(ct);
-        // WAL lets readers and the one writer work at once; a busy timeout lets two processes share the file.
-        await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;");
+        // Per connection, and cheap: WAL (set once, in MigrateAsync) makes NORMAL durable enough for an outbox.
+        await connection.ExecuteAsync("PRAGMA synchronous=NORMAL");
         return connection;
     }
 
@@ -51,6 +51,9 @@ public sealed class Database : IAsyncDisposable
     public async Task MigrateAsync(CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
+        // WAL lets readers and the one writer work at once; it is a property of the file, so it is set once here.
+        if (Provider == StorageProvider.Sqlite)
+            await connection.ExecuteAsync("PRAGMA journal_mode=WAL");
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
 
         for (var i = 0; i < Migrations.Length; i++)

@@ -30,5 +30,8 @@ public sealed class StorageOptions : IValidatableObject
     }
 
     public string SqliteConnectionString =>
-        !string.IsNullOrWhiteSpace(ConnectionString) ? ConnectionString : $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "kerneldigest.db")};Cache=Shared;Pooling=True";
+        !string.IsNullOrWhiteSpace(ConnectionString)
+            ? ConnectionString
+            // Foreign keys on; a 10 s wait on a locked file lets two processes (a CLI run beside the bot) share it.
+            : $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "kerneldigest.db")};Pooling=True;Foreign Keys=True;Default Timeout=10";
 }

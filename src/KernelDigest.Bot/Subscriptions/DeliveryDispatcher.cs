@@ -32,14 +32,18 @@ public sealed partial class DeliveryDispatcher(
     /// <summary>Identifies this process's claims (host name and process id).</summary>
     public string Instance { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Report Report, string Lang, string Filter), Reply> _digests = new();
+
     /// <summary>Claims and sends until nothing is due. Returns what was done.</summary>
     public async Task<DispatchCounts> DrainAsync(CancellationToken ct)
     {
+        _digests.Clear();
         var total = new DispatchCounts(0, 0, 0, 0, 0);
         var o = options.Value;
         while (!ct.IsCancellationRequested)
         {
-            var batch = await store.ClaimAsync(Instance, Math.Max(o.Concurrency * 4, 64), o.ClaimTimeout, ct);
+            // Claim no more than can be started at once, so claims do not wait long enough to look abandoned.
+            var batch = await store.ClaimAsync(Instance, o.Concurrency * 2, o.ClaimTimeout, ct);
             if (batch.Count == 0)
                 break;
             var counts = new int[5];
@@ -72,14 +76,21 @@ public sealed partial class DeliveryDispatcher(
             await store.MarkFailedAsync(delivery.Id, $"no report for {delivery.Month} is loaded", ct);
             return Outcome.Failed;
         }
-        var filter = subscription.Subsystems;
-        var digest = CommandRouter.Digest(report, Langs.FromCode(subscription.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
+        // Thousands of subscriptions share a handful of (language, filter) digests: build each once per pass.
+        var digest = _digests.GetOrAdd((report, subscription.Lang, subscription.Filter), key =>
+        {
+            var filter = subscription.Subsystems;
+            return CommandRouter.Digest(key.Report, Langs.FromCode(key.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
+        });
         if (digest.Items.Count == 0)
         {
             // The filter leaves nothing of this month: nothing is sent, and the month counts as done.
             await store.MarkSkippedAsync(delivery.Id, ct);
             return Outcome.Skipped;
         }
+
+        if (!await store.RenewClaimAsync(delivery.Id, Instance, ct))
+            return Outcome.Deferred; // taken over by another instance while this one waited
 
         DigestSendResult result;
         try

@@ -33,7 +33,7 @@ public sealed class DigestOptions : IValidatableObject
 
     /// <summary>Deliveries sent at once (each still waits for the platform's rate limiter).</summary>
     [Range(1, 1024)]
-    public int Concurrency { get; set; } = 16;
+    public int Concurrency { get; set; } = 32;
 
     internal static bool IsCron(string text)
     {

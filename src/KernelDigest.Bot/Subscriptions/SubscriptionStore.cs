@@ -185,6 +185,18 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
         return [.. claimed.OrderBy(d => d.Id).Select(d => new ClaimedDelivery(d, subs[d.SubscriptionId]))];
     }
 
+    /// <summary>
+    /// Renews this instance's claim just before sending; false when another instance has taken the delivery over
+    /// (this one was too slow to reach it), which must then not be sent from here.
+    /// </summary>
+    public async Task<bool> RenewClaimAsync(long id, string instance, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE deliveries SET claimed_at = @now WHERE id = @id AND claimed_by = @instance AND status = 'sending'",
+            new { id, instance, now = Now }, cancellationToken: ct)) > 0;
+    }
+
     public Task MarkPartsSentAsync(long id, int parts, CancellationToken ct) =>
         Execute("UPDATE deliveries SET parts_sent = @parts, claimed_at = @now WHERE id = @id", new { id, parts, now = Now }, ct);
 

@@ -16,6 +16,9 @@ public sealed class TelegramDigestSender : IChatSender, IDisposable
 {
     private readonly TelegramSender _sender;
     private readonly ConcurrentDictionary<long, RateLimiter> _perGroup = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Reply, RenderedDigest> _rendered = new();
+
+    private sealed record RenderedDigest(IReadOnlyList<TelegramMessage> Parts);
 
     public TelegramDigestSender(TelegramSender sender) => _sender = sender;
 
@@ -25,7 +28,8 @@ public sealed class TelegramDigestSender : IChatSender, IDisposable
     {
         if (!long.TryParse(chatId, out var id))
             return new DigestSendResult(DigestSendStatus.ChatGone, skipParts, $"not a Telegram chat id: {chatId}");
-        var parts = TelegramRenderer.Render(digest);
+        // The same digest object goes to many chats: render it once.
+        var parts = _rendered.GetValue(digest, d => new RenderedDigest(TelegramRenderer.Render(d))).Parts;
         var sent = skipParts;
         foreach (var part in parts.Skip(skipParts))
         {
@@ -45,7 +49,8 @@ public sealed class TelegramDigestSender : IChatSender, IDisposable
             {
                 case SendOutcome.Sent:
                     sent++;
-                    await partSent(sent);
+                    if (sent < parts.Count)
+                        await partSent(sent); // the last part is recorded with the delivery itself
                     break;
                 case SendOutcome.ChatGone:
                     return new DigestSendResult(DigestSendStatus.ChatGone, sent, _sender.LastProblem(id) ?? "the chat cannot receive messages");
