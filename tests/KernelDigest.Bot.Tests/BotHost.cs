@@ -39,10 +39,11 @@ public sealed class BotHost : IAsyncDisposable
     }
 
     /// <summary>Starts the bot with these settings (as environment variables, e.g. Telegram__BotToken).</summary>
-    public static BotHost Start(IDictionary<string, string> settings, string? dataDirectory = null, bool listen = false, IEnumerable<string>? args = null)
+    public static BotHost Start(IDictionary<string, string> settings, string? dataDirectory = null, IEnumerable<string>? args = null)
     {
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("kd-data-").FullName;
-        var port = listen ? FreePort() : (int?)null;
+        // Always a free port: two bots started by parallel tests must never both take ASP.NET's default 5000.
+        var port = (int?)FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = data,

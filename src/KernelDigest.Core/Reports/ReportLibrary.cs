@@ -69,25 +69,29 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
             errors.Add(new ReportError(directory, 0, "report folder not found"));
             return (reports, errors);
         }
-        foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*.md").Order(StringComparer.Ordinal))
+        var files = System.IO.Directory.EnumerateFiles(directory, "*.md").Order(StringComparer.Ordinal).ToArray();
+        // Parsing is most of a cold start with many months: read the files in parallel, then judge them in order.
+        var results = new ReportReadResult[files.Length];
+        Parallel.For(0, files.Length, i =>
         {
-            string text;
             try
             {
-                text = File.ReadAllText(file);
+                results[i] = ReportMarkdown.Read(File.ReadAllText(files[i]), files[i], subsystems);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                errors.Add(new ReportError(file, 0, $"cannot read: {ex.Message}"));
-                continue;
+                results[i] = new ReportReadResult(null, [new ReportError(files[i], 0, $"cannot read: {ex.Message}")]);
             }
-            var result = ReportMarkdown.Read(text, file, subsystems);
+        });
+        for (var i = 0; i < files.Length; i++)
+        {
+            var result = results[i];
             errors.AddRange(result.Errors);
             if (result.Report is not { } report)
                 continue;
             if (reports.FirstOrDefault(r => r.Month == report.Month) is { } twin)
             {
-                errors.Add(new ReportError(file, 1, $"month {report.Month} is already loaded from {Path.GetFileName(twin.SourcePath)}"));
+                errors.Add(new ReportError(files[i], 1, $"month {report.Month} is already loaded from {Path.GetFileName(twin.SourcePath)}"));
                 continue;
             }
             reports.Add(report);

@@ -25,33 +25,30 @@ public sealed partial class PatchIndex : IDisposable
         public const string Subsystem = "subsystem";
         public const string TitleId = "title_id";
         public const string TitleZh = "title_zh";
-        public const string AuthorsId = "authors_id";
-        public const string KeywordsId = "keywords_id";
-        public const string SummaryId = "summary_id";
-        public const string SummaryZh = "summary_zh";
-        public const string ChangelogId = "changelog_id";
-        public const string ChangelogZh = "changelog_zh";
-        public const string HeadingId = "heading_id";
-        public const string HeadingZh = "heading_zh";
-        public const string GlossId = "gloss_id";
-        public const string GlossZh = "gloss_zh";
+
+        /// <summary>Authors and keywords: short, exact, weighted almost like the title.</summary>
+        public const string MetaId = "meta_id";
+
+        /// <summary>Summary, changelog, section heading and the entry's glossary counterparts, as one body.</summary>
+        public const string BodyId = "body_id";
+        public const string BodyZh = "body_zh";
         public const string Prefix = "prefix";
         public const string PrefixBody = "prefix_body";
     }
 
-    // Field weights: what a match in each part of an entry is worth, relative to the summary.
+    // Field weights: what a match in each part of an entry is worth, relative to the body. Few fields on purpose: every
+    // field is another clause per query word, and clause count is what a search costs.
     private static readonly (string Field, float Boost)[] IdFields =
     [
-        (Fields.TitleId, 4f), (Fields.KeywordsId, 3f), (Fields.AuthorsId, 3f), (Fields.HeadingId, 1.2f),
-        (Fields.SummaryId, 1f), (Fields.GlossId, 0.8f), (Fields.ChangelogId, 0.5f),
+        (Fields.TitleId, 4f), (Fields.MetaId, 3f), (Fields.BodyId, 1f),
     ];
 
     private static readonly (string Field, float Boost)[] ZhFields =
     [
-        (Fields.TitleZh, 4f), (Fields.HeadingZh, 1.2f), (Fields.SummaryZh, 1f), (Fields.GlossZh, 0.8f), (Fields.ChangelogZh, 0.5f),
+        (Fields.TitleZh, 4f), (Fields.BodyZh, 1f),
     ];
 
-    private static readonly string[] FuzzyFields = [Fields.TitleId, Fields.AuthorsId, Fields.KeywordsId, Fields.SummaryId];
+    private static readonly string[] FuzzyFields = [Fields.TitleId, Fields.MetaId, Fields.BodyId];
 
     private readonly LuceneDirectory _directory;
     private readonly DirectoryReader _reader;
@@ -182,7 +179,7 @@ public sealed partial class PatchIndex : IDisposable
                         concepts.Add(ChineseConcept(piece, term.En));
                         continue;
                     }
-                    var words = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.SummaryZh, piece);
+                    var words = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.BodyZh, piece);
                     // Single characters say little on their own ("的", "新"); keep them only when nothing else is there.
                     var meaningful = words.Where(w => w.Length > 1).ToList();
                     foreach (var word in meaningful.Count > 0 ? meaningful : words)
@@ -229,8 +226,9 @@ public sealed partial class PatchIndex : IDisposable
         var original = word.ToLowerInvariant();
         // Only a word the index does not know whole is split against the corpus dictionary ("buslock" → bus + lock);
         // splitting a known word adds stray pieces that match unrelated entries ("Lendacky" → "len", "end").
-        var analyzer = KnownWhole(original) ? Analysis.IdentifierParts : _identifiers;
-        var parts = Analysis.Terms(analyzer, Fields.SummaryId, word).Distinct().ToList();
+        var knownWhole = IdFields.Any(f => DocFreq(f.Field, original) > 0);
+        var analyzer = knownWhole || KnownWhole(original) ? Analysis.IdentifierParts : _identifiers;
+        var parts = Analysis.Terms(analyzer, Fields.BodyId, word).Distinct().ToList();
         if (ignoreStopWords && !parts.Contains(original))
             parts.Insert(0, original);
         var variants = new List<Query>();
@@ -245,15 +243,16 @@ public sealed partial class PatchIndex : IDisposable
             if (perField.Clauses.Count > 0)
                 variants.Add(perField);
         }
-        if (original.All(char.IsAsciiLetter))
+        if (original.All(char.IsAsciiLetter) && Analysis.Stem(original) is var stem && stem != original)
         {
             // SmartCn Porter-stems English in the *_zh fields: "IPIs" finds "IPI", "migrations" finds "migration".
-            var stem = Analysis.Stem(original);
+            // An unchanged stem would only score again what the identifier fields already matched.
             foreach (var (field, boost) in ZhFields)
                 AddIfPresent(variants, Term(field, stem, boost * 0.6f));
         }
-        if (original.Length is >= 3 and <= 24)
+        if (original.Length is >= 3 and <= 24 && !knownWhole)
         {
+            // A part of a word ("fchmod", "Lenda"): the edge n-grams find the words it starts.
             AddIfPresent(variants, Term(Fields.Prefix, original, 1.2f));
             AddIfPresent(variants, Term(Fields.PrefixBody, original, 0.3f));
         }
@@ -330,7 +329,7 @@ public sealed partial class PatchIndex : IDisposable
         if (KnownWhole(original))
             return true;
         // An identifier whose parts are all known (e.g. a new combination) is not a typo either.
-        return parts.Count > 1 && parts.Where(p => p != original).All(p => DocFreq(Fields.SummaryId, p) > 0);
+        return parts.Count > 1 && parts.Where(p => p != original).All(p => DocFreq(Fields.BodyId, p) > 0);
     }
 
     private Concept EnglishPhraseConcept(List<string> words, List<string> zhCounterparts)
@@ -354,7 +353,7 @@ public sealed partial class PatchIndex : IDisposable
 
     private Concept ChineseConcept(string word, IReadOnlyList<string> enCounterparts)
     {
-        var tokens = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.SummaryZh, word);
+        var tokens = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.BodyZh, word);
         var variants = new List<Query>();
         if (tokens.Count > 0)
         {

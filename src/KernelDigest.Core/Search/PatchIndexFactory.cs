@@ -22,7 +22,7 @@ namespace KernelDigest.Core.Search;
 public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsystems, string? cacheDirectory = null)
 {
     // Bump when analysis or fields change, so old caches are not reused.
-    private const string SchemaVersion = "kd-index-4";
+    private const string SchemaVersion = "kd-index-5";
     private const string ReadyFile = "ready";
     private const string DictionaryFile = "dictionary.txt";
 
@@ -106,7 +106,11 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         Add(SchemaVersion);
         foreach (var r in reports.OrderByDescending(r => r.Month))
         {
-            Add(ReportMarkdown.Write(r));
+            // A report read from a file is fingerprinted by the file's bytes (cheap); one built in memory by its text.
+            if (r.SourcePath is { } path && File.Exists(path))
+                hash.AppendData(File.ReadAllBytes(path));
+            else
+                Add(ReportMarkdown.Write(r));
             foreach (var s in r.Sections)
                 Add(s.Subsystem);
         }
@@ -124,10 +128,7 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         var perField = new Dictionary<string, Analyzer>
         {
             [F.TitleZh] = Analysis.ChineseAnalyzer,
-            [F.SummaryZh] = Analysis.ChineseAnalyzer,
-            [F.ChangelogZh] = Analysis.ChineseAnalyzer,
-            [F.HeadingZh] = Analysis.ChineseAnalyzer,
-            [F.GlossZh] = Analysis.ChineseAnalyzer,
+            [F.BodyZh] = Analysis.ChineseAnalyzer,
             [F.Prefix] = Analysis.Prefixes,
             [F.PrefixBody] = Analysis.Prefixes,
         };
@@ -158,25 +159,6 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         var keywords = string.Join(", ", entry.Keywords);
         var authors = string.Join(", ", entry.Authors);
 
-        var doc = new Document
-        {
-            new NumericDocValuesField(F.Ord, ord),
-            new StringField(F.Month, report.Month.ToString(), Field.Store.NO),
-            new StringField(F.Subsystem, section.Subsystem, Field.Store.NO),
-            new TextField(F.TitleId, entry.Title, Field.Store.NO),
-            new TextField(F.TitleZh, entry.Title, Field.Store.NO),
-            new TextField(F.AuthorsId, authors, Field.Store.NO),
-            new TextField(F.KeywordsId, keywords, Field.Store.NO),
-            new TextField(F.SummaryId, summary, Field.Store.NO),
-            new TextField(F.SummaryZh, summary, Field.Store.NO),
-            new TextField(F.ChangelogId, changelog, Field.Store.NO),
-            new TextField(F.ChangelogZh, changelog, Field.Store.NO),
-            new TextField(F.HeadingId, heading, Field.Store.NO),
-            new TextField(F.HeadingZh, heading, Field.Store.NO),
-            new TextField(F.Prefix, string.Join(' ', entry.Title, authors, keywords), Field.Store.NO),
-            new TextField(F.PrefixBody, summary, Field.Store.NO),
-        };
-
         // Index each entry with the other language's names of the glossary terms it contains, so "bus lock" finds
         // an entry that only says 总线锁 and 总线锁 finds one that only says "bus lock".
         var glossEn = new List<string>();
@@ -188,8 +170,24 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             else
                 glossZh.AddRange(term.Zh);
         }
-        doc.Add(new TextField(F.GlossId, string.Join(" , ", glossEn), Field.Store.NO));
-        doc.Add(new TextField(F.GlossZh, string.Join("，", glossZh), Field.Store.NO));
+
+        var doc = new Document
+        {
+            new NumericDocValuesField(F.Ord, ord),
+            new StringField(F.Month, report.Month.ToString(), Field.Store.NO),
+            new StringField(F.Subsystem, section.Subsystem, Field.Store.NO),
+            new TextField(F.TitleId, entry.Title, Field.Store.NO),
+            new TextField(F.TitleZh, entry.Title, Field.Store.NO),
+            new TextField(F.MetaId, authors, Field.Store.NO),
+            new TextField(F.MetaId, keywords, Field.Store.NO),
+            new TextField(F.Prefix, string.Join(' ', entry.Title, authors, keywords), Field.Store.NO),
+            new TextField(F.PrefixBody, summary, Field.Store.NO),
+        };
+        // The body: several values of one field (a field is a clause per query word; values are free).
+        foreach (var text in new[] { summary, changelog, heading, string.Join(" , ", glossEn) })
+            doc.Add(new TextField(F.BodyId, text, Field.Store.NO));
+        foreach (var text in new[] { summary, changelog, heading, string.Join("，", glossZh) })
+            doc.Add(new TextField(F.BodyZh, text, Field.Store.NO));
         return doc;
     }
 

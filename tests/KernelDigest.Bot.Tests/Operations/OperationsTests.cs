@@ -21,7 +21,7 @@ public sealed class OperationsTests
     {
         const string secret = "ops-secret-4f2a9c";
         await using var api = await FakeBotApi.StartAsync(token: "987654:SuperSecretTokenValue_abcdef");
-        await using var bot = BotHost.Start(Telegram(api, secret), listen: true);
+        await using var bot = BotHost.Start(Telegram(api, secret));
         await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
         await bot.WaitForHttpAsync();
         using var http = new HttpClient { BaseAddress = bot.BaseUrl };
@@ -65,7 +65,7 @@ public sealed class OperationsTests
     public async Task Ready_is_unhealthy_when_no_report_loads_and_says_why()
     {
         var empty = Directory.CreateTempSubdirectory("kd-noreports-").FullName;
-        await using var bot = BotHost.Start(new Dictionary<string, string> { ["Reports__Directory"] = empty }, listen: true);
+        await using var bot = BotHost.Start(new Dictionary<string, string> { ["Reports__Directory"] = empty });
         await bot.WaitForHttpAsync();
         using var http = new HttpClient { BaseAddress = bot.BaseUrl };
 

@@ -85,8 +85,8 @@ public sealed class PostgresClusterTests
             ["Digest__Cron"] = "0/2 * * * * ?", // every two seconds, so the test sees several runs
             ["Digest__PollInterval"] = "00:00:00.500",
         };
-        await using var one = BotHost.Start(settings, listen: true);
-        await using var two = BotHost.Start(settings, listen: true);
+        await using var one = BotHost.Start(settings);
+        await using var two = BotHost.Start(settings);
         await one.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
         await two.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
 

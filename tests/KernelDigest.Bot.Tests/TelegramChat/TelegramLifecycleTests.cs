@@ -69,7 +69,7 @@ public sealed class TelegramLifecycleTests
             ["Telegram__Mode"] = "webhook",
             ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
             ["Telegram__WebhookSecret"] = secret,
-        }, listen: true);
+        });
         await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
         await bot.WaitForHttpAsync();
 

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using KernelDigest.Benchmarks;
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+using KernelDigest.Core.Reports;
+using KernelDigest.Core.Search;
+
+// Modes (anything else goes to BenchmarkDotNet):
+//   generate <dir> [months=100] [entries=100 | min-max]   report files, one per month, for cold-start runs
+//   queries <file> [count=20000] [months=100]              message lines for `ask -` throughput
+//   profile <reports-dir> <cache-dir>                      Stopwatch breakdown of what `ask` does at start
+switch (args.FirstOrDefault())
+{
+    case "generate":
+        return Generate(args);
+    case "queries":
+        return Queries(args);
+    case "profile":
+        return Profile(args);
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Corpus).Assembly).Run(args);
+        return 0;
+}
+
+static int Generate(string[] args)
+{
+    if (args.Length < 2)
+        return Usage("generate <dir> [months] [entries | min-max]");
+    var months = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : Corpus.DefaultMonths;
+    var (min, max) = (Corpus.DefaultEntries, Corpus.DefaultEntries);
+    if (args.Length > 3)
+    {
+        var range = args[3].Split('-');
+        min = int.Parse(range[0], CultureInfo.InvariantCulture);
+        max = range.Length > 1 ? int.Parse(range[1], CultureInfo.InvariantCulture) : min;
+    }
+    var repo = Corpus.RepoRoot();
+    var subsystems = Corpus.LoadSubsystems(repo);
+    var reports = Corpus.Generate(Corpus.LoadSeed(repo, subsystems), subsystems, months, min, max);
+    var seed = Corpus.LoadSeed(repo, subsystems).Entries.ToList();
+    var paths = Corpus.WriteTo(args[1], reports);
+    var entries = reports.Sum(r => r.Entries.Count());
+    var chars = reports.SelectMany(r => r.Entries).Sum(e => e.Summary.Sum(p => p.Length));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"wrote {paths.Count} reports, {entries} entries (mean summary {chars / Math.Max(1, entries)} chars; seed: {seed.Sum(e => e.Summary.Sum(p => p.Length)) / seed.Count}) to {Path.GetFullPath(args[1])}"));
+    return 0;
+}
+
+static int Queries(string[] args)
+{
+    if (args.Length < 2)
+        return Usage("queries <file> [count] [months]");
+    var count = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000;
+    var months = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : Corpus.DefaultMonths;
+    File.WriteAllLines(args[1], QueryMix.Lines(count, months));
+    Console.WriteLine($"wrote {count} query lines to {Path.GetFullPath(args[1])}");
+    return 0;
+}
+
+static int Profile(string[] args)
+{
+    if (args.Length < 3)
+        return Usage("profile <reports-dir> <cache-dir>");
+    var total = Stopwatch.StartNew();
+    var sw = Stopwatch.StartNew();
+    void Step(string what)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what,-40} {sw.Elapsed.TotalMilliseconds,8:F1} ms"));
+        sw.Restart();
+    }
+    var repo = Corpus.RepoRoot();
+    var subsystems = Corpus.LoadSubsystems(repo);
+    var glossary = Corpus.LoadGlossary(repo);
+    Step("load subsystems.yaml + glossary.yaml");
+    var (reports, errors) = ReportLibrary.ReadAll(args[1], subsystems);
+    Step($"read + parse {reports.Count} reports ({errors.Count} errors)");
+    var markdown = reports.Sum(r => ReportMarkdown.Write(r).Length);
+    Step($"write all reports back to Markdown ({markdown / 1024} KiB; the index fingerprint does this)");
+    var index = new PatchIndexFactory(glossary, subsystems, args[2]).Open(reports);
+    Step($"open index ({index.Count} entries; fingerprint + open or build)");
+    var library = new ReportLibrary(args[1], subsystems, new PatchIndexFactory(glossary, subsystems, args[2]));
+    var router = new CommandRouter(library);
+    _ = library.Current;
+    Step("same again via ReportLibrary (warm JIT)");
+    var reply = router.Handle(new ChatInput("/patch TDP MMU", Lang.Zh));
+    Step("first /patch TDP MMU");
+    var text = PlainText.Render(reply!);
+    Step($"render ({text.Length} chars)");
+    for (var i = 0; i < 200; i++)
+        router.Handle(new ChatInput(i % 2 == 0 ? "/patch TDP MMU" : "/patch 总线锁", Lang.Zh));
+    Step("200 more queries");
+
+    // Per query: median of 50 runs of each stage (build the query's concepts, search, whole router call).
+    var snapshot = library.Current;
+    Console.WriteLine($"{"query",-40} {"concepts",9} {"search",9} {"router",9}  (median ms of 50)");
+    foreach (var c in QueryMix.Cases)
+    {
+        var parsed = PatchQuery.Parse(c.Text, library.Subsystems).Query!;
+        var input = new ChatInput("/patch " + c.Text, Lang.Zh);
+        double Median(Action action)
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 50; i++)
+            {
+                var t = Stopwatch.GetTimestamp();
+                action();
+                times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            }
+            times.Sort();
+            return times[times.Count / 2];
+        }
+        static long Allocated(Action action)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            action();
+            return (GC.GetAllocatedBytesForCurrentThread() - before) / 1024;
+        }
+        var concepts = Median(() => snapshot.Index.Concepts(parsed.Text));
+        var search = Median(() => snapshot.Index.Search(parsed, 0, CommandRouter.PageSize));
+        var routed = Median(() => router.Handle(input));
+        var conceptsKb = Allocated(() => snapshot.Index.Concepts(parsed.Text));
+        var searchKb = Allocated(() => snapshot.Index.Search(parsed, 0, CommandRouter.PageSize));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{c.ToString(),-40} {concepts,9:F3} {search,9:F3} {routed,9:F3}   alloc KB: concepts {conceptsKb}, search {searchKb}"));
+    }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total",-40} {total.Elapsed.TotalMilliseconds,8:F1} ms"));
+
+    // How dense the posting lists are: entries containing some query words, out of all entries.
+    var folder = Directory.EnumerateDirectories(args[2]).First(d => !d.Contains(".tmp-", StringComparison.Ordinal));
+    using (var reader = Lucene.Net.Index.DirectoryReader.Open(Lucene.Net.Store.FSDirectory.Open(folder)))
+    {
+        foreach (var (field, word) in new[] { ("summary_id", "kvm"), ("summary_id", "mmu"), ("summary_id", "tdp"), ("summary_id", "bus"), ("summary_id", "lock"),
+            ("summary_id", "rwf_noappend"), ("title_id", "mmu"), ("summary_zh", "虚拟机"), ("summary_zh", "总线") })
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"docFreq {field}:{word} = {reader.DocFreq(new Lucene.Net.Index.Term(field, word))} of {reader.NumDocs}"));
+        }
+    }
+    index.Dispose();
+    return 0;
+}
+
+static int Usage(string usage)
+{
+    Console.Error.WriteLine("usage: " + usage);
+    return 2;
+}
