@@ -33,6 +33,12 @@ public sealed partial class PatchIndex : IDisposable
         public const string BodyId = "body_id";
         public const string BodyZh = "body_zh";
         public const string Prefix = "prefix";
+
+        /// <summary>
+        /// Every name (zh and en, lower case) of each glossary term an entry mentions in either language, one keyword
+        /// per name: a cross-language match is then one term lookup, not a phrase over the whole body.
+        /// </summary>
+        public const string Gloss = "gloss";
         public const string PrefixBody = "prefix_body";
     }
 
@@ -86,16 +92,25 @@ public sealed partial class PatchIndex : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
-        var concepts = Concepts(query.Text);
         var filter = FilterFor(query);
+        // Typos are a fallback: fuzzy matching costs more than the rest of a search, so it runs only when a word the
+        // index does not know leaves fewer results than a page.
+        var concepts = Concepts(query.Text, fuzzy: false);
         if (concepts.Count == 0)
             return ListFiltered(filter, skip, take);
+        var results = Run(concepts, filter, skip, take);
+        if (results.Total < skip + take && concepts.Any(c => c.Unknown))
+            results = Run(Concepts(query.Text, fuzzy: true), filter, skip, take);
+        return results;
+    }
 
+    private SearchResults Run(List<Concept> concepts, QueryWrapperFilter? filter, int skip, int take)
+    {
         var root = new BooleanQuery(disableCoord: false);
         foreach (var concept in concepts)
             root.Add(concept.Query, Occur.SHOULD);
         var latin = concepts.Where(c => c.Latin is not null).Select(c => c.Latin!).ToList();
-        if (latin.Count >= 2)
+        if (latin.Count >= 2 && latin.All(w => DocFreq(Fields.TitleId, w) > 0))
         {
             // Words typed together that stand together in a title rank first ("TDP MMU").
             var phrase = new PhraseQuery { Slop = 1, Boost = 2f };
@@ -157,12 +172,12 @@ public sealed partial class PatchIndex : IDisposable
     // ------------------------------------------------------------------ query building
 
     /// <summary>A unit of meaning in the query: one word, identifier or glossary phrase, with its Lucene query.</summary>
-    internal sealed record Concept(Query Query, IReadOnlyList<string> Surfaces, string? Latin);
+    internal sealed record Concept(Query Query, IReadOnlyList<string> Surfaces, string? Latin, bool Unknown = false);
 
     [GeneratedRegex(@"[A-Za-z0-9_\-]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")]
     private static partial Regex QueryChunks();
 
-    internal List<Concept> Concepts(string text)
+    internal List<Concept> Concepts(string text, bool fuzzy = true)
     {
         var normalized = text.Normalize(NormalizationForm.FormKC);
         var chunks = QueryChunks().Matches(normalized).Select(m => m.Value.Trim('-', '_')).Where(c => c.Length > 0).ToList();
@@ -176,7 +191,7 @@ public sealed partial class PatchIndex : IDisposable
                 {
                     if (term is not null)
                     {
-                        concepts.Add(ChineseConcept(piece, term.En));
+                        concepts.Add(ChineseConcept(piece, term.En, glossary: true));
                         continue;
                     }
                     var words = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.BodyZh, piece);
@@ -203,32 +218,36 @@ public sealed partial class PatchIndex : IDisposable
                 matched = true;
             }
             if (!matched)
-                AddLatin(concepts, chunk);
+                AddLatin(concepts, chunk, fuzzy);
         }
         if (concepts.Count == 0 && chunks.Count > 0)
         {
             // Every word was a stop word ("the", "of"): search for them anyway rather than answer nothing.
             foreach (var chunk in chunks.Where(c => !TextUtil.HasCjk(c)))
-                concepts.Add(LatinConcept(chunk, ignoreStopWords: true));
+                concepts.Add(LatinConcept(chunk, ignoreStopWords: true, fuzzy));
         }
         return concepts;
     }
 
-    private void AddLatin(List<Concept> concepts, string word)
+    private void AddLatin(List<Concept> concepts, string word, bool fuzzy)
     {
         if (Analysis.StopWords.Contains(word.ToLowerInvariant()))
             return;
-        concepts.Add(LatinConcept(word, ignoreStopWords: false));
+        concepts.Add(LatinConcept(word, ignoreStopWords: false, fuzzy));
     }
 
-    private Concept LatinConcept(string word, bool ignoreStopWords)
+    private Concept LatinConcept(string word, bool ignoreStopWords, bool fuzzy)
     {
         var original = word.ToLowerInvariant();
         // Only a word the index does not know whole is split against the corpus dictionary ("buslock" → bus + lock);
         // splitting a known word adds stray pieces that match unrelated entries ("Lendacky" → "len", "end").
         var knownWhole = IdFields.Any(f => DocFreq(f.Field, original) > 0);
         var analyzer = knownWhole || KnownWhole(original) ? Analysis.IdentifierParts : _identifiers;
-        var parts = Analysis.Terms(analyzer, Fields.BodyId, word).Distinct().ToList();
+        // A long identifier the index knows whole (KVM_CAP_X86_BUS_LOCK_EXIT) is matched whole: its parts are common
+        // words that would score thousands of entries for nothing.
+        var parts = knownWhole && original.Count(c => c is '_' or '-') >= 2
+            ? [original]
+            : Analysis.Terms(analyzer, Fields.BodyId, word).Distinct().ToList();
         if (ignoreStopWords && !parts.Contains(original))
             parts.Insert(0, original);
         var variants = new List<Query>();
@@ -256,17 +275,19 @@ public sealed partial class PatchIndex : IDisposable
             AddIfPresent(variants, Term(Fields.Prefix, original, 1.2f));
             AddIfPresent(variants, Term(Fields.PrefixBody, original, 0.3f));
         }
-        if (original.Length >= 3 && !KnownAnywhere(original, parts))
+        var unknown = original.Length >= 3 && !KnownAnywhere(original, parts);
+        if (unknown && fuzzy)
         {
             // An unknown word is most likely a typo: let it match words one or two edits away ("MUU" → "MMU").
-            var edits = original.Length <= 5 ? 1 : 2;
+            // Longer words may be two edits off; they share more of a prefix, which keeps the automaton small.
+            var (edits, prefix) = original.Length <= 5 ? (1, 1) : (2, 2);
             foreach (var field in FuzzyFields)
-                variants.Add(new FuzzyQuery(new Term(field, original), edits, prefixLength: 1) { Boost = 0.5f });
+                variants.Add(new FuzzyQuery(new Term(field, original), edits, prefix, maxExpansions: 16, transpositions: true) { Boost = 0.5f });
         }
         // Highlight the word and its identifier parts (PAGE, SIZE), not the dictionary pieces ("end" of "noappend").
         var surfaces = word.Split(['_', '-'], StringSplitOptions.RemoveEmptyEntries).Where(p => p.Length >= 3).Prepend(word)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        return new Concept(new DisjunctionMaxQuery(variants, 0.1f), surfaces, original);
+        return new Concept(new DisjunctionMaxQuery(variants, 0.1f), surfaces, original, unknown);
     }
 
     /// <summary>True when some entry has this word whole in an identifier field, or as the start of a title word, name or keyword.</summary>
@@ -336,8 +357,12 @@ public sealed partial class PatchIndex : IDisposable
     {
         var variants = new List<Query>();
         var lower = words.Select(w => w.ToLowerInvariant()).ToList();
-        foreach (var (field, boost) in IdFields)
+        // The glossary term in any language, anywhere in the entry; the phrase itself in the short fields.
+        AddIfPresent(variants, Term(Fields.Gloss, string.Join(' ', lower), 2f));
+        foreach (var (field, boost) in IdFields.Where(f => f.Field != Fields.BodyId))
         {
+            if (lower.Any(w => DocFreq(field, w) == 0))
+                continue;
             var phrase = new PhraseQuery { Boost = boost * 1.2f };
             foreach (var w in lower)
                 phrase.Add(new Term(field, w));
@@ -346,15 +371,17 @@ public sealed partial class PatchIndex : IDisposable
         // The words on their own still count, less than the phrase.
         var loose = new BooleanQuery(disableCoord: false) { Boost = 0.5f };
         foreach (var w in words)
-            loose.Add(LatinConcept(w, ignoreStopWords: true).Query, Occur.SHOULD);
+            loose.Add(LatinConcept(w, ignoreStopWords: true, fuzzy: false).Query, Occur.SHOULD);
         variants.Add(loose);
         return new Concept(new DisjunctionMaxQuery(variants, 0.1f), [string.Join(' ', words), .. zhCounterparts], null);
     }
 
-    private Concept ChineseConcept(string word, IReadOnlyList<string> enCounterparts)
+    private Concept ChineseConcept(string word, IReadOnlyList<string> enCounterparts, bool glossary = false)
     {
         var tokens = Analysis.Terms(Analysis.ChineseAnalyzer, Fields.BodyZh, word);
         var variants = new List<Query>();
+        if (glossary)
+            AddIfPresent(variants, Term(Fields.Gloss, word, 2f)); // entries that say it in English too
         if (tokens.Count > 0)
         {
             foreach (var (field, boost) in ZhFields)

@@ -22,7 +22,7 @@ namespace KernelDigest.Core.Search;
 public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsystems, string? cacheDirectory = null)
 {
     // Bump when analysis or fields change, so old caches are not reused.
-    private const string SchemaVersion = "kd-index-5";
+    private const string SchemaVersion = "kd-index-6";
     private const string ReadyFile = "ready";
     private const string DictionaryFile = "dictionary.txt";
 
@@ -159,17 +159,11 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         var keywords = string.Join(", ", entry.Keywords);
         var authors = string.Join(", ", entry.Authors);
 
-        // Index each entry with the other language's names of the glossary terms it contains, so "bus lock" finds
-        // an entry that only says 总线锁 and 总线锁 finds one that only says "bus lock".
-        var glossEn = new List<string>();
-        var glossZh = new List<string>();
-        foreach (var (_, term, isChinese) in Glossary.FindIn(string.Join('\n', entry.Title, summary, keywords)))
-        {
-            if (isChinese)
-                glossEn.AddRange(term.En);
-            else
-                glossZh.AddRange(term.Zh);
-        }
+        // Index each entry with every name of the glossary terms it contains, so "bus lock" finds an entry that only
+        // says 总线锁 and 总线锁 finds one that only says "bus lock".
+        var gloss = Glossary.FindIn(string.Join('\n', entry.Title, summary, keywords))
+            .SelectMany(g => g.Term.Zh.Concat(g.Term.En.Select(e => e.ToLowerInvariant())))
+            .Distinct(StringComparer.Ordinal);
 
         var doc = new Document
         {
@@ -184,10 +178,13 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             new TextField(F.PrefixBody, summary, Field.Store.NO),
         };
         // The body: several values of one field (a field is a clause per query word; values are free).
-        foreach (var text in new[] { summary, changelog, heading, string.Join(" , ", glossEn) })
+        foreach (var text in new[] { summary, changelog, heading })
+        {
             doc.Add(new TextField(F.BodyId, text, Field.Store.NO));
-        foreach (var text in new[] { summary, changelog, heading, string.Join("，", glossZh) })
             doc.Add(new TextField(F.BodyZh, text, Field.Store.NO));
+        }
+        foreach (var name in gloss)
+            doc.Add(new StringField(F.Gloss, name, Field.Store.NO));
         return doc;
     }
 
