@@ -23,7 +23,7 @@ internal static class Cli
         {
             return args[0] switch
             {
-                "ask" => await AskCommand.RunAsync(args[1..], Console.In, Console.Out, ct),
+                "ask" => await AskAsync(args[1..], ct),
                 "import" => ImportCommand.Run(args[1..]),
                 "check" => CheckCommand.Run(args[1..]),
                 _ => Help(),
@@ -33,6 +33,20 @@ internal static class Cli
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}\n\n{Usage}");
             return 2;
+        }
+    }
+
+    private static async Task<int> AskAsync(string[] args, CancellationToken ct)
+    {
+        // Console.Out flushes every line; a batch of answers goes out through one buffer instead.
+        await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        try
+        {
+            return await AskCommand.RunAsync(args, Console.In, stdout, ct);
+        }
+        finally
+        {
+            await stdout.FlushAsync(ct);
         }
     }
 

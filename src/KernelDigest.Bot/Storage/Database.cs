@@ -42,8 +42,9 @@ public sealed class Database : IAsyncDisposable
             return await _postgres.OpenConnectionAsync(ct);
         var connection = new SqliteConnection(_sqlite);
         await connection.OpenAsync(ct);
-        // Per connection, and cheap: WAL (set once, in MigrateAsync) makes NORMAL durable enough for an outbox.
-        await connection.ExecuteAsync("PRAGMA synchronous=NORMAL");
+        // Per connection, and cheap: WAL (set once, in MigrateAsync) makes NORMAL durable enough for an outbox;
+        // SQLite's own busy handler waits for the writer lock far better than the driver's retry-and-sleep loop.
+        await connection.ExecuteAsync("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000");
         return connection;
     }
 

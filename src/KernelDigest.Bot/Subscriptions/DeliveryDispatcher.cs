@@ -38,39 +38,57 @@ public sealed partial class DeliveryDispatcher(
     public async Task<DispatchCounts> DrainAsync(CancellationToken ct)
     {
         _digests.Clear();
-        var total = new DispatchCounts(0, 0, 0, 0, 0);
         var o = options.Value;
-        while (!ct.IsCancellationRequested)
+        var counts = new int[5];
+        // Claims flow through a short queue to the senders, so sending never waits for a whole batch to finish; the
+        // queue is small, so a claim waits at most a few sends before it is renewed and sent.
+        var queue = System.Threading.Channels.Channel.CreateBounded<ClaimedDelivery>(o.Concurrency * 2);
+        var claimer = Task.Run(async () =>
         {
-            // Claim no more than can be started at once, so claims do not wait long enough to look abandoned.
-            var batch = await store.ClaimAsync(Instance, o.Concurrency * 2, o.ClaimTimeout, ct);
-            if (batch.Count == 0)
-                break;
-            var counts = new int[5];
-            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency, CancellationToken = ct }, async (claimed, token) =>
+            try
             {
-                var outcome = await DeliverAsync(claimed, token);
-                Interlocked.Increment(ref counts[(int)outcome]);
-                Telemetry.Deliveries.Add(1, Telemetry.Tag("platform", claimed.Subscription.Platform), Telemetry.Tag("outcome", outcome.ToString().ToLowerInvariant()));
-            });
-            total += new DispatchCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
-            // Deliveries this instance cannot serve are left for one that can; do not spin on them.
-            if (counts[4] == batch.Count)
-                break;
-        }
-        return total;
+                while (!ct.IsCancellationRequested)
+                {
+                    var batch = await store.ClaimAsync(Instance, o.Concurrency * 2, o.ClaimTimeout, ct);
+                    var servable = 0;
+                    foreach (var claimed in batch)
+                    {
+                        if (_senders.ContainsKey(claimed.Subscription.Platform))
+                        {
+                            servable++;
+                            await queue.Writer.WriteAsync(claimed, ct);
+                            continue;
+                        }
+                        // A platform this instance does not serve: leave it for one that does.
+                        await store.ReleaseAsync(claimed.Delivery.Id, ct);
+                        Interlocked.Increment(ref counts[(int)Outcome.Deferred]);
+                    }
+                    if (servable == 0)
+                        break;
+                }
+            }
+            finally
+            {
+                queue.Writer.Complete();
+            }
+        }, ct);
+        await Parallel.ForEachAsync(queue.Reader.ReadAllAsync(ct), new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency, CancellationToken = ct }, async (claimed, token) =>
+        {
+            var outcome = await DeliverAsync(claimed, token);
+            Interlocked.Increment(ref counts[(int)outcome]);
+            Telemetry.Deliveries.Add(1, Telemetry.Tag("platform", claimed.Subscription.Platform), Telemetry.Tag("outcome", outcome.ToString().ToLowerInvariant()));
+        });
+        await claimer;
+        return new DispatchCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
     }
+
 
     private enum Outcome { Sent, Failed, Paused, Skipped, Deferred }
 
     private async Task<Outcome> DeliverAsync(ClaimedDelivery claimed, CancellationToken ct)
     {
         var (delivery, subscription) = claimed;
-        if (!_senders.TryGetValue(subscription.Platform, out var sender))
-        {
-            await store.ReleaseAsync(delivery.Id, ct);
-            return Outcome.Deferred;
-        }
+        var sender = _senders[subscription.Platform]; // the claimer only queues platforms this instance serves
         if (!ReportMonth.TryParse(delivery.Month, out var month) || library.Current.Find(month) is not { } report)
         {
             await store.MarkFailedAsync(delivery.Id, $"no report for {delivery.Month} is loaded", ct);
