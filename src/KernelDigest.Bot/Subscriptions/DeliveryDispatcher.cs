@@ -8,11 +8,7 @@ using Microsoft.Extensions.Options;
 namespace KernelDigest.Bot.Subscriptions;
 
 /// <summary>What one dispatch pass did.</summary>
-public sealed record DispatchCounts(int Sent, int Failed, int Paused, int Skipped, int Deferred)
-{
-    public static DispatchCounts operator +(DispatchCounts a, DispatchCounts b) =>
-        new(a.Sent + b.Sent, a.Failed + b.Failed, a.Paused + b.Paused, a.Skipped + b.Skipped, a.Deferred + b.Deferred);
-}
+public sealed record DispatchCounts(int Sent, int Failed, int Paused, int Skipped, int Deferred);
 
 /// <summary>
 /// Sends what the outbox owes. Each delivery is claimed before sending and marked sent only after the platform

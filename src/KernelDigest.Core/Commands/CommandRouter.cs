@@ -21,7 +21,6 @@ public sealed class CommandRouter(ReportLibrary library)
     public Reply? Handle(ChatInput input)
     {
         var texts = BotTexts.For(input.Lang);
-        var shown = TextUtil.Visible(input.Text);
         if (input.Text.Length > ParsedCommand.MaxInputLength)
             return Error(input, "error", texts.TooLong(PatchQuery.MaxLength), texts);
         var command = ParsedCommand.Parse(input.Text, input.BotUsername);
@@ -37,13 +36,19 @@ public sealed class CommandRouter(ReportLibrary library)
             "about" => About(input, texts),
             // Platforms answer these before the router (they need the chat and its administrators).
             "subscribe" or "unsubscribe" or "subscription" => Error(input, command.Name, texts.SubscriptionsElsewhere, texts),
-            _ => Help(input, texts) with
-            {
-                Command = "unknown",
-                IsError = true,
-                Body = [texts.UnknownCommand("/" + TextUtil.Visible(TextUtil.Truncate(command.Name, 64))), .. Help(input, texts).Body],
-            },
-        } ?? Error(input, "error", texts.Error + " " + shown, texts);
+            _ => Unknown(input, command.Name, texts),
+        };
+    }
+
+    private static Reply Unknown(ChatInput input, string name, BotTexts texts)
+    {
+        var help = Help(input, texts);
+        return help with
+        {
+            Command = "unknown",
+            IsError = true,
+            Body = [texts.UnknownCommand("/" + TextUtil.Visible(TextUtil.Truncate(name, 64))), .. help.Body],
+        };
     }
 
     private Reply Patch(ChatInput input, ParsedCommand command, BotTexts texts)

@@ -20,18 +20,7 @@ public sealed class DeliveryTests
         return TelegramRenderer.Render(CommandRouter.Digest(library.Current.Latest!, Langs.FromCode(lang), "/month", "digest", filter)).Count;
     }
 
-    private static int BusiestSecond(FakeBotApi api)
-    {
-        var times = api.RequestsFor("sendMessage").Select(r => r.Time).Order().ToList();
-        var best = 0;
-        for (int i = 0, j = 0; i < times.Count; i++)
-        {
-            while (times[i] - times[j] >= TimeSpan.FromSeconds(1))
-                j++;
-            best = Math.Max(best, i - j + 1);
-        }
-        return best;
-    }
+    private static int BusiestSecond(FakeBotApi api) => Pacing.BusiestSecond(api.RequestsFor("sendMessage").Select(r => r.Time));
 
     [Fact]
     public async Task A_thousand_subscriptions_each_get_the_digest_once_under_the_rate_limit_with_no_429()

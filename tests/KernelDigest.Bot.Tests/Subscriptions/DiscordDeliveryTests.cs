@@ -151,18 +151,7 @@ public sealed class DiscordDeliveryTests
     private static List<RecordedRequest> Posts(FakeDiscordApi discord) =>
         [.. discord.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/messages", StringComparison.Ordinal) && r.Path.Contains("/channels/", StringComparison.Ordinal))];
 
-    private static int BusiestSecond(IEnumerable<DateTimeOffset> at)
-    {
-        var times = at.Order().ToList();
-        var best = 0;
-        for (int i = 0, j = 0; i < times.Count; i++)
-        {
-            while (times[i] - times[j] >= TimeSpan.FromSeconds(1))
-                j++;
-            best = Math.Max(best, i - j + 1);
-        }
-        return best;
-    }
+    private static int BusiestSecond(IEnumerable<DateTimeOffset> at) => Pacing.BusiestSecond(at);
 
     [Fact]
     public async Task Every_subscribed_channel_gets_the_digest_once_paced_under_50_a_second_with_no_429()
