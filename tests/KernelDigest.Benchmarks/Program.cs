@@ -11,6 +11,7 @@ using KernelDigest.Core.Search;
 //   generate <dir> [months=100] [entries=100 | min-max]   report files, one per month, for cold-start runs
 //   queries <file> [count=20000] [months=100]              message lines for `ask -` throughput
 //   profile <reports-dir> <cache-dir>                      Stopwatch breakdown of what `ask` does at start
+//   loop [seconds=20] [query]                              the query mix (or one query) over 10,000 entries, for a profiler
 switch (args.FirstOrDefault())
 {
     case "generate":
@@ -19,6 +20,10 @@ switch (args.FirstOrDefault())
         return Queries(args);
     case "profile":
         return Profile(args);
+    case "loop":
+        return Loop(args);
+    case "explain":
+        return Explain(args);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Corpus).Assembly).Run(args);
         return 0;
@@ -131,14 +136,65 @@ static int Profile(string[] args)
     var folder = Directory.EnumerateDirectories(args[2]).First(d => !d.Contains(".tmp-", StringComparison.Ordinal));
     using (var reader = Lucene.Net.Index.DirectoryReader.Open(Lucene.Net.Store.FSDirectory.Open(folder)))
     {
-        foreach (var (field, word) in new[] { ("summary_id", "kvm"), ("summary_id", "mmu"), ("summary_id", "tdp"), ("summary_id", "bus"), ("summary_id", "lock"),
-            ("summary_id", "rwf_noappend"), ("title_id", "mmu"), ("summary_zh", "虚拟机"), ("summary_zh", "总线") })
+        foreach (var (field, word) in new[] { ("body_id", "kvm"), ("body_id", "mmu"), ("body_id", "tdp"), ("body_id", "bus"), ("body_id", "lock"),
+            ("body_id", "rwf_noappend"), ("title_id", "mmu"), ("body_zh", "虚拟机"), ("body_zh", "总线") })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"docFreq {field}:{word} = {reader.DocFreq(new Lucene.Net.Index.Term(field, word))} of {reader.NumDocs}"));
         }
     }
     index.Dispose();
+    return 0;
+}
+
+static int Loop(string[] args)
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+    var library = BenchLibrary.Load();
+    var router = new CommandRouter(library);
+    var texts = args.Length > 2 ? [args[2]] : QueryMix.Cases.Select(c => c.Text).ToArray();
+    var inputs = texts.Select(t => new ChatInput("/patch " + t, Lang.Zh)).ToArray();
+    var clock = Stopwatch.StartNew();
+    var times = new List<double>(1 << 20);
+    var (gc0, gc1, gc2, bytes, half) = (0, 0, 0, 0L, -1);
+    for (var i = 0; clock.Elapsed.TotalSeconds < seconds; i++)
+    {
+        if (half < 0 && clock.Elapsed.TotalSeconds >= seconds / 2)
+            (half, gc0, gc1, gc2, bytes) = (i, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetAllocatedBytesForCurrentThread());
+        var t = Stopwatch.GetTimestamp();
+        router.Handle(inputs[i % inputs.Length]);
+        times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+    }
+    // The second half of the time only: the first is warm-up (tiered JIT).
+    var steady = times.Skip(half).Order().ToList();
+    double P(double p) => steady[(int)Math.Min(steady.Count - 1, p * steady.Count)];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{times.Count} queries; second half ({steady.Count}): p50 {P(0.5):F3} ms, p95 {P(0.95):F3} ms, p99 {P(0.99):F3} ms, " +
+        $"{(GC.GetAllocatedBytesForCurrentThread() - bytes) / steady.Count / 1024} KB/query, GCs {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}"));
+    return 0;
+}
+
+static int Explain(string[] args)
+{
+    var library = BenchLibrary.Load();
+    var index = library.Current.Index;
+    var searcher = new Lucene.Net.Search.IndexSearcher(index.Reader);
+    foreach (var fuzzy in new[] { false, true })
+    {
+        Console.WriteLine($"fuzzy={fuzzy}");
+        foreach (var concept in index.Concepts(args[1], fuzzy))
+        {
+            Console.WriteLine($"  concept {string.Join('|', concept.Surfaces)}");
+            foreach (var v in concept.Variants)
+            {
+                var rewritten = searcher.Rewrite(v);
+                var terms = new HashSet<Lucene.Net.Index.Term>();
+                rewritten.ExtractTerms(terms);
+                var postings = terms.Sum(t => (long)index.Reader.DocFreq(t));
+                Console.WriteLine($"    {postings,6} postings  {rewritten.ToString()[..Math.Min(160, rewritten.ToString().Length)]}");
+            }
+        }
+    }
     return 0;
 }
 

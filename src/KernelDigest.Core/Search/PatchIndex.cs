@@ -7,6 +7,7 @@ using Lucene.Net.Analysis.Util;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Search.Similarities;
+using Lucene.Net.Util;
 using LuceneDirectory = Lucene.Net.Store.Directory;
 
 namespace KernelDigest.Core.Search;
@@ -58,10 +59,12 @@ public sealed partial class PatchIndex : IDisposable
 
     private readonly LuceneDirectory _directory;
     private readonly DirectoryReader _reader;
+
+    internal DirectoryReader Reader => _reader;
     private readonly IndexSearcher _searcher;
     private readonly int[] _docToOrd;
     private readonly IReadOnlyList<(Report Report, ReportSection Section, ReportEntry Entry)> _entries;
-    private readonly Analyzer _identifiers;
+    private readonly CharArraySet _dictionary;
     private readonly Glossary _glossary;
     private readonly int _maxGlossaryWords;
 
@@ -71,7 +74,7 @@ public sealed partial class PatchIndex : IDisposable
         _entries = entries;
         _glossary = glossary;
         _maxGlossaryWords = glossary.MaxEnglishWords;
-        _identifiers = Analysis.Identifiers(dictionary);
+        _dictionary = dictionary;
         _reader = DirectoryReader.Open(directory);
         _lookup = new ThreadLocal<TermLookup>(() => new TermLookup(_reader));
         _searcher = new IndexSearcher(_reader) { Similarity = new CoordinatedBm25() };
@@ -104,11 +107,9 @@ public sealed partial class PatchIndex : IDisposable
         return results;
     }
 
-    private SearchResults Run(List<Concept> concepts, QueryWrapperFilter? filter, int skip, int take)
+    private SearchResults Run(List<Concept> concepts, FixedBitSet? filter, int skip, int take)
     {
-        var root = new BooleanQuery(disableCoord: false);
-        foreach (var concept in concepts)
-            root.Add(concept.Query, Occur.SHOULD);
+        var clauses = concepts.Select(c => new Clause(c.Variants)).ToList();
         var latin = concepts.Where(c => c.Latin is not null).Select(c => c.Latin!).ToList();
         if (latin.Count >= 2 && latin.All(w => DocFreq(Fields.TitleId, w) > 0))
         {
@@ -116,17 +117,14 @@ public sealed partial class PatchIndex : IDisposable
             var phrase = new PhraseQuery { Slop = 1, Boost = 2f };
             foreach (var word in latin)
                 phrase.Add(new Term(Fields.TitleId, word));
-            root.Add(phrase, Occur.SHOULD);
+            clauses.Add(new Clause([phrase]));
         }
-        Query q = filter is null ? root : new FilteredQuery(root, filter);
-        var top = _searcher.Search(q, Math.Max(skip + take, MaxResults));
-        if (top.ScoreDocs.Length == 0)
+        var (top, _) = ConceptScoring.Top(_searcher, clauses, Tie, filter, Math.Max(skip + take, MaxResults), _docToOrd);
+        if (top.Count == 0)
             return new SearchResults([], 0);
         // Results far below the best one matched on a stray word part; they are noise to a reader.
-        var floor = top.ScoreDocs.Max(d => d.Score) * RelativeScoreFloor;
-        var relevant = top.ScoreDocs.Where(d => d.Score >= floor)
-            .OrderByDescending(d => d.Score).ThenBy(d => _docToOrd[d.Doc])
-            .ToList();
+        var floor = top[0].Score * RelativeScoreFloor;
+        var relevant = top.TakeWhile(d => d.Score >= floor).ToList();
         var hits = relevant.Skip(skip).Take(take).Select(d => Hit(_docToOrd[d.Doc], d.Score, concepts)).ToList();
         return new SearchResults(hits, relevant.Count);
     }
@@ -137,15 +135,15 @@ public sealed partial class PatchIndex : IDisposable
     /// <summary>A hit scoring below this share of the best hit is dropped.</summary>
     internal const float RelativeScoreFloor = 0.1f;
 
-    private SearchResults ListFiltered(Filter? filter, int skip, int take)
+    private SearchResults ListFiltered(FixedBitSet? filter, int skip, int take)
     {
         var ords = new List<int>();
         if (filter is null)
             ords.AddRange(Enumerable.Range(0, _entries.Count));
         else
         {
-            var top = _searcher.Search(new ConstantScoreQuery(filter), Math.Max(1, _entries.Count));
-            ords.AddRange(top.ScoreDocs.Select(d => _docToOrd[d.Doc]));
+            for (var doc = filter.NextSetBit(0); doc >= 0; doc = doc + 1 < filter.Length ? filter.NextSetBit(doc + 1) : -1)
+                ords.Add(_docToOrd[doc]);
             ords.Sort();
         }
         return new SearchResults([.. ords.Skip(skip).Take(take).Select(o => Hit(o, 0f, []))], ords.Count);
@@ -157,7 +155,8 @@ public sealed partial class PatchIndex : IDisposable
         return new SearchHit(report, section, entry, score, Snippets.Make(entry, concepts.SelectMany(c => c.Surfaces)));
     }
 
-    private static QueryWrapperFilter? FilterFor(PatchQuery query)
+    /// <summary>The entries a query's filters allow, or null for all.</summary>
+    private FixedBitSet? FilterFor(PatchQuery query)
     {
         if (!query.HasFilters)
             return null;
@@ -166,13 +165,20 @@ public sealed partial class PatchIndex : IDisposable
             all.Add(new TermQuery(new Term(Fields.Subsystem, s.Key)), Occur.MUST);
         if (query.Month is { } m)
             all.Add(new TermQuery(new Term(Fields.Month, m.ToString())), Occur.MUST);
-        return new QueryWrapperFilter(all);
+        return ConceptScoring.Accepted(_reader, new QueryWrapperFilter(all));
     }
 
     // ------------------------------------------------------------------ query building
 
     /// <summary>A unit of meaning in the query: one word, identifier or glossary phrase, with its Lucene query.</summary>
-    internal sealed record Concept(Query Query, IReadOnlyList<string> Surfaces, string? Latin, bool Unknown = false);
+    internal sealed record Concept(IReadOnlyList<Query> Variants, IReadOnlyList<string> Surfaces, string? Latin, bool Unknown = false)
+    {
+        /// <summary>The concept as one Lucene query, for nesting inside another (a glossary phrase's loose words).</summary>
+        public Query Query => new DisjunctionMaxQuery([.. Variants], Tie);
+    }
+
+    /// <summary>What the other ways a concept matched add to its best one (DisjunctionMaxQuery's tie breaker).</summary>
+    internal const float Tie = 0.1f;
 
     [GeneratedRegex(@"[A-Za-z0-9_\-]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")]
     private static partial Regex QueryChunks();
@@ -239,15 +245,23 @@ public sealed partial class PatchIndex : IDisposable
     private Concept LatinConcept(string word, bool ignoreStopWords, bool fuzzy)
     {
         var original = word.ToLowerInvariant();
-        // Only a word the index does not know whole is split against the corpus dictionary ("buslock" → bus + lock);
-        // splitting a known word adds stray pieces that match unrelated entries ("Lendacky" → "len", "end").
         var knownWhole = IdFields.Any(f => DocFreq(f.Field, original) > 0);
-        var analyzer = knownWhole || KnownWhole(original) ? Analysis.IdentifierParts : _identifiers;
         // A long identifier the index knows whole (KVM_CAP_X86_BUS_LOCK_EXIT) is matched whole: its parts are common
         // words that would score thousands of entries for nothing.
         var parts = knownWhole && original.Count(c => c is '_' or '-') >= 2
             ? [original]
-            : Analysis.Terms(analyzer, Fields.BodyId, word).Distinct().ToList();
+            : Analysis.Terms(Analysis.IdentifierParts, Fields.BodyId, word).Distinct().ToList();
+        if (!knownWhole && !KnownWhole(original))
+        {
+            // A word the index does not know may be words typed together ("buslock" → bus + lock): it is split only
+            // when the corpus's own words cover all of it. A partial cover is a typo's debris ("hypervsor" → "hyperv")
+            // that would match thousands of entries; typos are the fuzzy fallback's business.
+            foreach (var part in parts.ToList())
+            {
+                if (IdFields.All(f => DocFreq(f.Field, part) == 0) && WordBreak(part) is { } pieces)
+                    parts.AddRange(pieces.Where(p => !parts.Contains(p) && !Analysis.StopWords.Contains(p)));
+            }
+        }
         if (ignoreStopWords && !parts.Contains(original))
             parts.Insert(0, original);
         var variants = new List<Query>();
@@ -279,15 +293,43 @@ public sealed partial class PatchIndex : IDisposable
         if (unknown && fuzzy)
         {
             // An unknown word is most likely a typo: let it match words one or two edits away ("MUU" → "MMU").
-            // Longer words may be two edits off; they share more of a prefix, which keeps the automaton small.
-            var (edits, prefix) = original.Length <= 5 ? (1, 1) : (2, 2);
             foreach (var field in FuzzyFields)
-                variants.Add(new FuzzyQuery(new Term(field, original), edits, prefix, maxExpansions: 16, transpositions: true) { Boost = 0.5f });
+                AddIfPresent(variants, Near(field, original));
         }
         // Highlight the word and its identifier parts (PAGE, SIZE), not the dictionary pieces ("end" of "noappend").
         var surfaces = word.Split(['_', '-'], StringSplitOptions.RemoveEmptyEntries).Where(p => p.Length >= 3).Prepend(word)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        return new Concept(new DisjunctionMaxQuery(variants, 0.1f), surfaces, original, unknown);
+        return new Concept(variants, surfaces, original, unknown);
+    }
+
+    /// <summary>
+    /// The fewest corpus words (3 letters or more, at most four) that spell <paramref name="word"/> exactly, or null.
+    /// </summary>
+    private List<string>? WordBreak(string word)
+    {
+        const int MinPiece = 3, MaxPieces = 4;
+        if (word.Length < 2 * MinPiece || word.Length > 40 || !word.All(char.IsAsciiLetter))
+            return null;
+        // best[i]: fewest pieces spelling word[..i]; from[i]: where the last of them starts.
+        var chars = word.ToCharArray();
+        var best = new int[word.Length + 1];
+        var from = new int[word.Length + 1];
+        Array.Fill(best, int.MaxValue);
+        best[0] = 0;
+        for (var end = MinPiece; end <= word.Length; end++)
+        {
+            for (var start = 0; start <= end - MinPiece; start++)
+            {
+                if (best[start] < MaxPieces && best[start] + 1 < best[end] && _dictionary.Contains(chars, start, end - start))
+                    (best[end], from[end]) = (best[start] + 1, start);
+            }
+        }
+        if (best[word.Length] is < 2 or > MaxPieces)
+            return null;
+        var pieces = new List<string>();
+        for (var end = word.Length; end > 0; end = from[end])
+            pieces.Insert(0, word[from[end]..end]);
+        return pieces;
     }
 
     /// <summary>True when some entry has this word whole in an identifier field, or as the start of a title word, name or keyword.</summary>
@@ -337,6 +379,91 @@ public sealed partial class PatchIndex : IDisposable
                 return (term, null);
             return (term, new TermContext(reader.Context, terms.GetTermState(), leaf.Ord, terms.DocFreq, terms.TotalTermFreq));
         }
+
+        /// <summary>The field's words that start with <paramref name="prefix"/>, in order (their own enumerator).</summary>
+        public IEnumerable<string> StartingWith(string field, string prefix)
+        {
+            var start = new BytesRef(prefix);
+            foreach (var leaf in reader.Leaves)
+            {
+                var terms = leaf.AtomicReader.GetTerms(field)?.GetEnumerator();
+                if (terms is null || terms.SeekCeil(start) == TermsEnum.SeekStatus.END)
+                    continue;
+                do
+                {
+                    if (!StringHelper.StartsWith(terms.Term, start))
+                        break;
+                    yield return terms.Term.Utf8ToString();
+                }
+                while (terms.MoveNext());
+            }
+        }
+    }
+
+    /// <summary>
+    /// The words of a field that are one edit (words of up to five letters) or two edits away from <paramref name="word"/>
+    /// and share its first letter (or two), as FuzzyQuery would score them: each weighted by how close it is, the 16
+    /// closest kept. Found by scanning the field's words with that prefix: at this index's size a scan is a fraction of
+    /// the cost of building FuzzyQuery's Levenshtein automata (megabytes and milliseconds per query).
+    /// </summary>
+    private BooleanQuery? Near(string field, string word)
+    {
+        const int MaxExpansions = 16;
+        const float FuzzyBoost = 0.5f;
+        var (edits, prefix) = word.Length <= 5 ? (1, 1) : (2, 2);
+        var candidates = new List<(float Boost, string Term)>();
+        foreach (var term in _lookup.Value!.StartingWith(field, word[..prefix]).Distinct())
+        {
+            if (Math.Abs(term.Length - word.Length) > edits || EditDistance(word, term, edits) is var distance && distance > edits)
+                continue;
+            var boost = 1f - (float)distance / Math.Min(term.Length, word.Length);
+            if (boost > 0)
+                candidates.Add((boost, term));
+        }
+        if (candidates.Count == 0)
+            return null;
+        var query = new BooleanQuery(disableCoord: true);
+        foreach (var (boost, term) in candidates.OrderByDescending(c => c.Boost).ThenBy(c => c.Term, StringComparer.Ordinal).Take(MaxExpansions))
+            AddIfPresent(query, Term(field, term, FuzzyBoost * boost));
+        return query;
+    }
+
+    /// <summary>
+    /// Edits (insert, delete, replace, swap two neighbours) between two words, as FuzzyQuery counts them with
+    /// transpositions; anything over <paramref name="max"/> comes back as max + 1.
+    /// </summary>
+    internal static int EditDistance(string a, string b, int max)
+    {
+        // Three rows of the optimal-string-alignment table: two back is needed for a transposition.
+        var previous2 = new int[b.Length + 1];
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+            previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            var rowMin = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var d = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d = Math.Min(d, previous2[j - 2] + 1);
+                current[j] = d;
+                rowMin = Math.Min(rowMin, d);
+            }
+            if (rowMin > max)
+                return max + 1;
+            (previous2, previous, current) = (previous, current, previous2);
+        }
+        return Math.Min(previous[b.Length], max + 1);
+    }
+
+    private static void AddIfPresent(BooleanQuery query, Query? clause)
+    {
+        if (clause is not null)
+            query.Add(clause, Occur.SHOULD);
     }
 
     private static void AddIfPresent(List<Query> queries, Query? query)
@@ -373,7 +500,7 @@ public sealed partial class PatchIndex : IDisposable
         foreach (var w in words)
             loose.Add(LatinConcept(w, ignoreStopWords: true, fuzzy: false).Query, Occur.SHOULD);
         variants.Add(loose);
-        return new Concept(new DisjunctionMaxQuery(variants, 0.1f), [string.Join(' ', words), .. zhCounterparts], null);
+        return new Concept(variants, [string.Join(' ', words), .. zhCounterparts], null);
     }
 
     private Concept ChineseConcept(string word, IReadOnlyList<string> enCounterparts, bool glossary = false)
@@ -399,7 +526,7 @@ public sealed partial class PatchIndex : IDisposable
                 variants.Add(phrase);
             }
         }
-        return new Concept(new DisjunctionMaxQuery(variants, 0.1f), [word, .. enCounterparts], null);
+        return new Concept(variants, [word, .. enCounterparts], null);
     }
 
     public void Dispose()

@@ -220,6 +220,53 @@ public sealed class PatchIndexTests(LibraryFixture fixture) : IClassFixture<Libr
     }
 
     [Theory]
+    [InlineData("buslock", "bus lock")]
+    [InlineData("tdpmmu", "TDP MMU")]
+    [InlineData("nitroenclaves", "Nitro Enclaves")]
+    [InlineData("zonedblock", "ZoneFS")]
+    public void WordsTypedTogether_FindTheEntryThatHasThemApart(string query, string expectedInTitle)
+    {
+        var results = Index.Search(Parse(query));
+        Assert.NotEmpty(results.Hits);
+        Assert.Contains(expectedInTitle, results.Hits[0].Entry.Title, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Typo_IsNotSplitIntoTheWordsItHappensToStartWith()
+    {
+        // "hypervsor" starts with "hyper" and "hyperv", but no corpus words spell all of it: only fuzzy matching
+        // (hypervisor) may find entries, never the debris.
+        var plain = Index.Concepts("hypervsor", fuzzy: false);
+        Assert.Empty(Assert.Single(plain).Variants);
+        var fuzzy = Index.Concepts("hypervsor", fuzzy: true);
+        var terms = Assert.Single(fuzzy).Variants.SelectMany(Terms).ToList();
+        Assert.NotEmpty(terms);
+        Assert.All(terms, t => Assert.Equal("hypervisor", t));
+    }
+
+    private static IEnumerable<string> Terms(Lucene.Net.Search.Query query)
+    {
+        var terms = new HashSet<Lucene.Net.Index.Term>();
+        query.ExtractTerms(terms);
+        return terms.Select(t => t.Text);
+    }
+
+    [Theory]
+    [InlineData("mmu", "mmu", 0)]
+    [InlineData("muu", "mmu", 1)]
+    [InlineData("hypervsor", "hypervisor", 1)]
+    [InlineData("enclvae", "enclave", 1)] // two letters swapped: one edit, as FuzzyQuery counts with transpositions
+    [InlineData("nitor", "nitro", 1)]
+    [InlineData("pasid", "passed", 2)]
+    [InlineData("kvm", "xen", 3)]
+    [InlineData("fchmodat2", "fchmod", 3)]
+    public void EditDistance_CountsInsertsDeletesReplacesAndSwaps(string a, string b, int expected)
+    {
+        Assert.Equal(expected, PatchIndex.EditDistance(a, b, 2) is var d && d > 2 ? 3 : d);
+        Assert.Equal(expected, PatchIndex.EditDistance(b, a, 2) is var e && e > 2 ? 3 : e);
+    }
+
+    [Theory]
     [InlineData("Lendacky", "Tom Lendacky")]
     [InlineData("Gardon", "Ben Gardon")]
     [InlineData("Christopherson", "Sean Christopherson")]
