@@ -5,6 +5,7 @@ using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.Miscellaneous;
 using Lucene.Net.Analysis.NGram;
+using Lucene.Net.Analysis.Synonym;
 using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Analysis.Util;
 using Lucene.Net.Util;
@@ -31,12 +32,17 @@ internal static class Analysis
     /// <summary>SmartCn, created on first use: its dictionaries cost a noticeable part of a cold start.</summary>
     public static Analyzer ChineseAnalyzer => Chinese.Value;
 
-    /// <summary>Identifier analysis for the *_id fields; glued words are split against <paramref name="dictionary"/>.</summary>
-    public static Analyzer Identifiers(CharArraySet dictionary) => Analyzer.NewAnonymous((_, reader) =>
+    /// <summary>
+    /// Identifier analysis for the *_id fields; glued words are split against <paramref name="dictionary"/>; with
+    /// <paramref name="phrases"/>, a glossary phrase also becomes one token (see <see cref="GlossaryPhrases"/>).
+    /// </summary>
+    public static Analyzer Identifiers(CharArraySet dictionary, SynonymMap? phrases = null) => Analyzer.NewAnonymous((_, reader) =>
     {
         var tokenizer = new IdentifierTokenizer(reader);
         TokenStream stream = new WordDelimiterFilter(Version, tokenizer, IdentifierFlags, null);
         stream = new LowerCaseFilter(Version, stream);
+        if (phrases is not null)
+            stream = new SynonymFilter(stream, phrases, ignoreCase: false);
         stream = new DictionaryCompoundWordTokenFilter(Version, stream, dictionary, minWordSize: 7, minSubwordSize: 3, maxSubwordSize: 20, onlyLongestMatch: false);
         stream = new StopFilter(Version, stream, StopWords);
         return new TokenStreamComponents(tokenizer, stream);
@@ -65,6 +71,45 @@ internal static class Analysis
         stream = new EdgeNGramTokenFilter(Version, stream, 3, 24);
         return new TokenStreamComponents(tokenizer, stream);
     });
+
+    /// <summary>
+    /// Every glossary term that analysis cuts into several tokens (总线锁 → 总线 + 锁, "bus lock" → bus + lock), mapped
+    /// to one token of the whole term, kept beside its parts. A search for the term is then one term lookup instead of
+    /// a phrase over positions: phrases over common words were most of the cost of a Chinese query.
+    /// </summary>
+    public static SynonymMap GlossaryPhrases(Glossary glossary)
+    {
+        var builder = new SynonymMap.Builder(dedup: true);
+        foreach (var term in glossary.Terms)
+        {
+            foreach (var zh in term.Zh)
+                Add(Terms(ChineseAnalyzer, "x", zh), zh);
+            foreach (var en in term.En)
+            {
+                var words = en.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (words.All(w => w.All(char.IsAsciiLetterOrDigit)))
+                    Add([.. words], string.Join(' ', words));
+            }
+        }
+        return builder.Build();
+
+        void Add(List<string> tokens, string whole)
+        {
+            if (tokens.Count >= 2)
+                builder.Add(SynonymMap.Builder.Join([.. tokens], new CharsRef()), new CharsRef(whole), includeOrig: true);
+        }
+    }
+
+    /// <summary>SmartCn with glossary terms also indexed whole (see <see cref="GlossaryPhrases"/>).</summary>
+    public static Analyzer ChineseWithPhrases(SynonymMap phrases) => new WithPhrases(ChineseAnalyzer, phrases);
+
+    private sealed class WithPhrases(Analyzer inner, SynonymMap phrases) : AnalyzerWrapper(GLOBAL_REUSE_STRATEGY)
+    {
+        protected override Analyzer GetWrappedAnalyzer(string fieldName) => inner;
+
+        protected override TokenStreamComponents WrapComponents(string fieldName, TokenStreamComponents components) =>
+            new(components.Tokenizer, new SynonymFilter(components.TokenStream, phrases, ignoreCase: false));
+    }
 
     /// <summary>Runs an analyzer over text and returns the terms in order (duplicates kept: positions matter for phrases).</summary>
     public static List<string> Terms(Analyzer analyzer, string field, string text)

@@ -109,7 +109,9 @@ public sealed partial class PatchIndex : IDisposable
 
     private SearchResults Run(List<Concept> concepts, FixedBitSet? filter, int skip, int take)
     {
-        var clauses = concepts.Select(c => new Clause(c.Variants)).ToList();
+        var root = new BooleanQuery(disableCoord: false);
+        foreach (var concept in concepts)
+            root.Add(concept.Query, Occur.SHOULD);
         var latin = concepts.Where(c => c.Latin is not null).Select(c => c.Latin!).ToList();
         if (latin.Count >= 2 && latin.All(w => DocFreq(Fields.TitleId, w) > 0))
         {
@@ -117,9 +119,9 @@ public sealed partial class PatchIndex : IDisposable
             var phrase = new PhraseQuery { Slop = 1, Boost = 2f };
             foreach (var word in latin)
                 phrase.Add(new Term(Fields.TitleId, word));
-            clauses.Add(new Clause([phrase]));
+            root.Add(phrase, Occur.SHOULD);
         }
-        var (top, _) = ConceptScoring.Top(_searcher, clauses, Tie, filter, Math.Max(skip + take, MaxResults), _docToOrd);
+        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd);
         if (top.Count == 0)
             return new SearchResults([], 0);
         // Results far below the best one matched on a stray word part; they are noise to a reader.
@@ -354,6 +356,22 @@ public sealed partial class PatchIndex : IDisposable
         return context is null ? null : new TermQuery(term, context) { Boost = boost };
     }
 
+    /// <summary>
+    /// A glossary phrase the index holds as one token (Analysis.GlossaryPhrases), scored as the phrase query it stands
+    /// for: BM25 weighs a phrase by the sum of its words' idf and a term by its own, so the boost carries the
+    /// difference. Frequency and field length are the phrase's already (the whole token sits beside its words, and
+    /// stacked tokens do not count towards the length).
+    /// </summary>
+    private TermQuery? WholePhrase(string field, string whole, IReadOnlyList<string> words, float boost)
+    {
+        var (term, context) = _lookup.Value!.Find(field, whole);
+        if (context is null)
+            return null;
+        var similarity = (CoordinatedBm25)_searcher.Similarity;
+        var phraseIdf = words.Sum(w => similarity.IdfOf(DocFreq(field, w), _reader.MaxDoc));
+        return new TermQuery(term, context) { Boost = boost * phraseIdf / similarity.IdfOf(context.DocFreq, _reader.MaxDoc) };
+    }
+
     private int DocFreq(string field, string text) => _lookup.Value!.Find(field, text).Context?.DocFreq ?? 0;
 
     // One set of term enumerators per thread: creating one per lookup costs more than the lookup itself.
@@ -484,10 +502,18 @@ public sealed partial class PatchIndex : IDisposable
     {
         var variants = new List<Query>();
         var lower = words.Select(w => w.ToLowerInvariant()).ToList();
-        // The glossary term in any language, anywhere in the entry; the phrase itself in the short fields.
-        AddIfPresent(variants, Term(Fields.Gloss, string.Join(' ', lower), 2f));
+        // The glossary term in any language, anywhere in the entry; the phrase itself in the short fields, where the
+        // index holds each glossary phrase of plain words as one token too (Analysis.GlossaryPhrases).
+        var whole = string.Join(' ', lower);
+        AddIfPresent(variants, Term(Fields.Gloss, whole, 2f));
+        var indexedWhole = lower.All(w => w.All(char.IsAsciiLetterOrDigit));
         foreach (var (field, boost) in IdFields.Where(f => f.Field != Fields.BodyId))
         {
+            if (indexedWhole)
+            {
+                AddIfPresent(variants, WholePhrase(field, whole, lower, boost * 1.2f));
+                continue;
+            }
             if (lower.Any(w => DocFreq(field, w) == 0))
                 continue;
             var phrase = new PhraseQuery { Boost = boost * 1.2f };
@@ -518,6 +544,12 @@ public sealed partial class PatchIndex : IDisposable
                     AddIfPresent(variants, Term(field, tokens[0], boost));
                     continue;
                 }
+                if (glossary)
+                {
+                    // Indexed whole as well as in SmartCn's pieces (Analysis.GlossaryPhrases): one term, no phrase.
+                    AddIfPresent(variants, WholePhrase(field, word, tokens, boost));
+                    continue;
+                }
                 if (tokens.Any(t => DocFreq(field, t) == 0))
                     continue; // a phrase with a word the field never has cannot match
                 var phrase = new PhraseQuery { Boost = boost };
@@ -543,6 +575,8 @@ public sealed partial class PatchIndex : IDisposable
     internal sealed class CoordinatedBm25 : BM25Similarity
     {
         public override float Coord(int overlap, int maxOverlap) => maxOverlap == 0 ? 1f : (float)overlap / maxOverlap;
+
+        public float IdfOf(long docFreq, long docCount) => Idf(docFreq, docCount);
     }
 
     internal static string OrdText(int ord) => ord.ToString(CultureInfo.InvariantCulture);

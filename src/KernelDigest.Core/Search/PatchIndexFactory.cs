@@ -22,7 +22,7 @@ namespace KernelDigest.Core.Search;
 public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsystems, string? cacheDirectory = null)
 {
     // Bump when analysis or fields change, so old caches are not reused.
-    private const string SchemaVersion = "kd-index-6";
+    private const string SchemaVersion = "kd-index-7";
     private const string ReadyFile = "ready";
     private const string DictionaryFile = "dictionary.txt";
 
@@ -36,9 +36,9 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             .ToList();
         if (cacheDirectory is null)
         {
-            var ram = new RAMDirectory();
+            using var ram = new RAMDirectory();
             var dictionary = Build(ram, entries);
-            return new PatchIndex(ram, entries, dictionary, Glossary);
+            return new PatchIndex(ByteArrayDirectory.CopyOf(ram), entries, dictionary, Glossary);
         }
 
         var key = Fingerprint(reports);
@@ -48,7 +48,7 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             try
             {
                 var words = File.ReadAllLines(Path.Combine(folder, DictionaryFile));
-                return new PatchIndex(FSDirectory.Open(folder), entries, new CharArraySet(Analysis.Version, words, false), Glossary);
+                return new PatchIndex(InMemory(folder), entries, new CharArraySet(Analysis.Version, words, false), Glossary);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CorruptIndexException)
             {
@@ -75,7 +75,14 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             folder = staging;
         }
         RemoveStale(cacheDirectory, keep: [folder, staging]);
-        return new PatchIndex(FSDirectory.Open(folder), entries, built, Glossary);
+        return new PatchIndex(InMemory(folder), entries, built, Glossary);
+    }
+
+    /// <summary>The cached index read into memory (megabytes, milliseconds): see <see cref="ByteArrayDirectory"/>.</summary>
+    private static ByteArrayDirectory InMemory(string folder)
+    {
+        using var files = FSDirectory.Open(folder);
+        return ByteArrayDirectory.CopyOf(files);
     }
 
     private static void RemoveStale(string cacheDirectory, string[] keep)
@@ -125,10 +132,15 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
     {
         var dictionary = CorpusDictionary(entries);
         var identifiers = Analysis.Identifiers(dictionary);
+        var phrases = Analysis.GlossaryPhrases(Glossary);
+        var identifiersWithPhrases = Analysis.Identifiers(dictionary, phrases);
+        var chinese = Analysis.ChineseWithPhrases(phrases);
         var perField = new Dictionary<string, Analyzer>
         {
-            [F.TitleZh] = Analysis.ChineseAnalyzer,
-            [F.BodyZh] = Analysis.ChineseAnalyzer,
+            [F.TitleId] = identifiersWithPhrases,
+            [F.MetaId] = identifiersWithPhrases,
+            [F.TitleZh] = chinese,
+            [F.BodyZh] = chinese,
             [F.Prefix] = Analysis.Prefixes,
             [F.PrefixBody] = Analysis.Prefixes,
         };
@@ -138,6 +150,7 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             OpenMode = OpenMode.CREATE,
             Similarity = new PatchIndex.CoordinatedBm25(),
             RAMBufferSizeMB = 64,
+            UseCompoundFile = false, // read whole into memory anyway; one file per part is simpler to read
         };
         using var writer = new IndexWriter(directory, config);
         // IndexWriter takes documents from several threads at once; Chinese analysis is the cost, so spread it.
