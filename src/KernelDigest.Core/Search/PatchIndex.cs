@@ -109,6 +109,23 @@ public sealed partial class PatchIndex : IDisposable
 
     private SearchResults Run(List<Concept> concepts, FixedBitSet? filter, int skip, int take)
     {
+        var root = RootQuery(concepts);
+        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd);
+        if (top.Count == 0)
+            return new SearchResults([], 0);
+        // Results far below the best one matched on a stray word part; they are noise to a reader.
+        var floor = top[0].Score * RelativeScoreFloor;
+        var relevant = top.TakeWhile(d => d.Score >= floor).ToList();
+        var hits = relevant.Skip(skip).Take(take).Select(d => Hit(_docToOrd[d.Doc], d.Score, concepts)).ToList();
+        return new SearchResults(hits, relevant.Count);
+    }
+
+    /// <summary>
+    /// The whole search as one Lucene query: the concepts as SHOULD clauses with coord (an entry matching more of them
+    /// ranks higher), plus Latin words standing together in a title.
+    /// </summary>
+    internal BooleanQuery RootQuery(IReadOnlyList<Concept> concepts)
+    {
         var root = new BooleanQuery(disableCoord: false);
         foreach (var concept in concepts)
             root.Add(concept.Query, Occur.SHOULD);
@@ -121,14 +138,7 @@ public sealed partial class PatchIndex : IDisposable
                 phrase.Add(new Term(Fields.TitleId, word));
             root.Add(phrase, Occur.SHOULD);
         }
-        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd);
-        if (top.Count == 0)
-            return new SearchResults([], 0);
-        // Results far below the best one matched on a stray word part; they are noise to a reader.
-        var floor = top[0].Score * RelativeScoreFloor;
-        var relevant = top.TakeWhile(d => d.Score >= floor).ToList();
-        var hits = relevant.Skip(skip).Take(take).Select(d => Hit(_docToOrd[d.Doc], d.Score, concepts)).ToList();
-        return new SearchResults(hits, relevant.Count);
+        return root;
     }
 
     /// <summary>The most results a query can page through.</summary>
@@ -244,7 +254,9 @@ public sealed partial class PatchIndex : IDisposable
         concepts.Add(LatinConcept(word, ignoreStopWords: false, fuzzy));
     }
 
-    private Concept LatinConcept(string word, bool ignoreStopWords, bool fuzzy)
+    /// <param name="shortFieldsOnly">Match only titles, authors and keywords (not summaries): for the words of a
+    /// glossary phrase on their own, which in a summary are too common to mean the phrase.</param>
+    private Concept LatinConcept(string word, bool ignoreStopWords, bool fuzzy, bool shortFieldsOnly = false)
     {
         var original = word.ToLowerInvariant();
         var knownWhole = IdFields.Any(f => DocFreq(f.Field, original) > 0);
@@ -267,7 +279,7 @@ public sealed partial class PatchIndex : IDisposable
         if (ignoreStopWords && !parts.Contains(original))
             parts.Insert(0, original);
         var variants = new List<Query>();
-        foreach (var (field, boost) in IdFields)
+        foreach (var (field, boost) in IdFields.Where(f => !shortFieldsOnly || f.Field != Fields.BodyId))
         {
             var perField = new BooleanQuery(disableCoord: true) { Boost = boost };
             foreach (var part in parts)
@@ -282,14 +294,15 @@ public sealed partial class PatchIndex : IDisposable
         {
             // SmartCn Porter-stems English in the *_zh fields: "IPIs" finds "IPI", "migrations" finds "migration".
             // An unchanged stem would only score again what the identifier fields already matched.
-            foreach (var (field, boost) in ZhFields)
+            foreach (var (field, boost) in ZhFields.Where(f => !shortFieldsOnly || f.Field != Fields.BodyZh))
                 AddIfPresent(variants, Term(field, stem, boost * 0.6f));
         }
         if (original.Length is >= 3 and <= 24 && !knownWhole)
         {
             // A part of a word ("fchmod", "Lenda"): the edge n-grams find the words it starts.
             AddIfPresent(variants, Term(Fields.Prefix, original, 1.2f));
-            AddIfPresent(variants, Term(Fields.PrefixBody, original, 0.3f));
+            if (!shortFieldsOnly)
+                AddIfPresent(variants, Term(Fields.PrefixBody, original, 0.3f));
         }
         var unknown = original.Length >= 3 && !KnownAnywhere(original, parts);
         if (unknown && fuzzy)
@@ -521,10 +534,11 @@ public sealed partial class PatchIndex : IDisposable
                 phrase.Add(new Term(field, w));
             variants.Add(phrase);
         }
-        // The words on their own still count, less than the phrase.
+        // The words on their own still count in titles, authors and keywords, less than the phrase. In summaries they
+        // are too common to stand for it ("lock" is in a fifth of them), and matching them there cost half of a search.
         var loose = new BooleanQuery(disableCoord: false) { Boost = 0.5f };
         foreach (var w in words)
-            loose.Add(LatinConcept(w, ignoreStopWords: true, fuzzy: false).Query, Occur.SHOULD);
+            loose.Add(LatinConcept(w, ignoreStopWords: true, fuzzy: false, shortFieldsOnly: true).Query, Occur.SHOULD);
         variants.Add(loose);
         return new Concept(variants, [string.Join(' ', words), .. zhCounterparts], null);
     }
