@@ -18,13 +18,11 @@ internal static class ConceptScoring
     /// The best <paramref name="count"/> documents for <paramref name="query"/> (score descending, then
     /// <paramref name="order"/> ascending), among the documents <paramref name="filter"/> accepts (null: all).
     /// </summary>
-    public static List<(int Doc, float Score)> Top(
-        IndexSearcher searcher, Query query, IBits? filter, int count, int[] order, DenseTermScores? dense = null)
+    public static List<(int Doc, float Score)> Top(IndexSearcher searcher, Query query, IBits? filter, int count, int[] order)
     {
         // Lucene's rewrite first, as its searcher does: groups of one clause become that clause (a level less to add up).
         var rewritten = searcher.Rewrite(query);
-        var root = Node.From(searcher, rewritten, dense) as Group
-            ?? new Group([Node.From(searcher, rewritten, dense)], Group.Kind.Sum, 1f, 0f, null);
+        var root = Node.From(searcher, rewritten) as Group ?? new Group([Node.From(searcher, rewritten)], Group.Kind.Sum, 1f, 0f, null);
         var reader = searcher.IndexReader;
         var scratch = Scratch.For(reader.MaxDoc);
         var scores = scratch.Level(0);
@@ -74,31 +72,15 @@ internal static class ConceptScoring
         /// <summary>Adds this node's score for every document it matches in <paramref name="leaf"/> to <paramref name="target"/>.</summary>
         public abstract void AddTo(Level target, AtomicReaderContext leaf, IBits? accept, Scratch scratch, int depth);
 
-        public static Node From(IndexSearcher searcher, Query query, DenseTermScores? dense) => query switch
+        public static Node From(IndexSearcher searcher, Query query) => query switch
         {
             DisjunctionMaxQuery max => new Group(
-                [.. max.Disjuncts.Select(q => From(searcher, q, dense))], Group.Kind.Max, max.Boost, max.TieBreakerMultiplier, null),
+                [.. max.Disjuncts.Select(q => From(searcher, q))], Group.Kind.Max, max.Boost, max.TieBreakerMultiplier, null),
             BooleanQuery { MinimumNumberShouldMatch: 0 } any when any.Clauses.All(c => c.Occur == Occur.SHOULD) => new Group(
-                [.. any.Clauses.Select(c => From(searcher, c.Query, dense))], Group.Kind.Sum, any.Boost, 0f,
+                [.. any.Clauses.Select(c => From(searcher, c.Query))], Group.Kind.Sum, any.Boost, 0f,
                 any.CoordDisabled ? null : searcher.Similarity),
-            TermQuery term when dense?.Get(searcher, term.Term) is { } postings => new DenseLeaf(postings, term.Boost),
             _ => new Leaf(searcher.CreateNormalizedWeight(query)),
         };
-    }
-
-    /// <summary>A common term whose scores were kept (see <see cref="DenseTermScores"/>): an array walk, no decoding.</summary>
-    private sealed class DenseLeaf(DenseTermScores.Postings postings, float boost) : Node
-    {
-        public override void AddTo(Level target, AtomicReaderContext leaf, IBits? accept, Scratch scratch, int depth)
-        {
-            var (docs, scores) = (postings.Docs, postings.Scores);
-            var end = leaf.DocBase + leaf.AtomicReader.MaxDoc;
-            for (var i = postings.Start(leaf.DocBase); i < docs.Length && docs[i] < end; i++)
-            {
-                if (accept is null || accept.Get(docs[i] - leaf.DocBase))
-                    target.Add(docs[i], scores[i] * boost);
-            }
-        }
     }
 
     /// <summary>A term, phrase or any other query Lucene scores itself: its postings are read once, in order.</summary>
@@ -236,62 +218,5 @@ internal static class ConceptScoring
         // "Greater" is better: a higher score, then an earlier order. The queue keeps the least at its root.
         public int Compare((float Score, int Order) x, (float Score, int Order) y) =>
             x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Order.CompareTo(x.Order);
-    }
-}
-
-/// <summary>
-/// The BM25 scores (at boost 1) of the index's common terms, kept after their first use. A term in thousands of entries
-/// costs most of a search to decode and score, every time; its scores never change for this index, and a boost only
-/// multiplies them. Only terms in at least <c>minDocs</c> entries are kept, up to <c>maxPostings</c> in all, so the
-/// memory stays bounded (8 bytes a posting: 10,000 entries × 100 common terms is 8 MB).
-/// </summary>
-internal sealed class DenseTermScores(int minDocs, long maxPostings)
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Term, Postings?> _terms = new();
-    private long _kept;
-
-    /// <summary>Every entry that has the term (ascending document numbers) and its score there.</summary>
-    internal sealed record Postings(int[] Docs, float[] Scores)
-    {
-        /// <summary>The first position at or after <paramref name="doc"/>.</summary>
-        public int Start(int doc)
-        {
-            if (doc == 0)
-                return 0;
-            var at = Array.BinarySearch(Docs, doc);
-            return at >= 0 ? at : ~at;
-        }
-    }
-
-    /// <summary>The kept scores of a common term (computing them on first use), or null for a rare one.</summary>
-    public Postings? Get(IndexSearcher searcher, Term term)
-    {
-        if (_terms.TryGetValue(term, out var known))
-            return known;
-        Postings? postings = null;
-        var docFreq = searcher.IndexReader.DocFreq(term);
-        if (docFreq >= minDocs && Interlocked.Add(ref _kept, docFreq) <= maxPostings)
-            postings = Score(searcher, term, docFreq);
-        _terms.TryAdd(term, postings);
-        return postings;
-    }
-
-    private static Postings Score(IndexSearcher searcher, Term term, int docFreq)
-    {
-        var weight = searcher.CreateNormalizedWeight(new TermQuery(term));
-        var docs = new List<int>(docFreq);
-        var scores = new List<float>(docFreq);
-        foreach (var leaf in searcher.IndexReader.Leaves)
-        {
-            if (weight.GetScorer(leaf, leaf.AtomicReader.LiveDocs) is not { } scorer)
-                continue;
-            int doc;
-            while ((doc = scorer.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
-            {
-                docs.Add(leaf.DocBase + doc);
-                scores.Add(scorer.GetScore());
-            }
-        }
-        return new Postings([.. docs], [.. scores]);
     }
 }

@@ -63,7 +63,6 @@ public sealed partial class PatchIndex : IDisposable
     internal DirectoryReader Reader => _reader;
     private readonly IndexSearcher _searcher;
     private readonly int[] _docToOrd;
-    private readonly DenseTermScores _dense;
     private readonly IReadOnlyList<(Report Report, ReportSection Section, ReportEntry Entry)> _entries;
     private readonly CharArraySet _dictionary;
     private readonly Glossary _glossary;
@@ -79,9 +78,6 @@ public sealed partial class PatchIndex : IDisposable
         _reader = DirectoryReader.Open(directory);
         _lookup = new ThreadLocal<TermLookup>(() => new TermLookup(_reader));
         _searcher = new IndexSearcher(_reader) { Similarity = new CoordinatedBm25() };
-        // Terms in more than one entry in 50 (and at least 200 entries) have their scores kept, at most 40 postings per
-        // entry in all (3 MB at 10,000 entries).
-        _dense = new DenseTermScores(minDocs: Math.Max(200, _reader.MaxDoc / 50), maxPostings: 40L * _reader.MaxDoc);
         _docToOrd = new int[_reader.MaxDoc];
         var ords = MultiDocValues.GetNumericValues(_reader, Fields.Ord);
         for (var doc = 0; doc < _docToOrd.Length; doc++)
@@ -114,7 +110,7 @@ public sealed partial class PatchIndex : IDisposable
     private SearchResults Run(List<Concept> concepts, FixedBitSet? filter, int skip, int take)
     {
         var root = RootQuery(concepts);
-        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd, _dense);
+        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd);
         if (top.Count == 0)
             return new SearchResults([], 0);
         // Results far below the best one matched on a stray word part; they are noise to a reader.

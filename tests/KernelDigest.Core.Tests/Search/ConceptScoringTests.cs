@@ -27,41 +27,6 @@ public sealed class ConceptScoringTests(LibraryFixture fixture) : IClassFixture<
     }
 
     [Theory]
-    [MemberData(nameof(Queries))]
-    public void WithKeptTermScores_ScoresTheSame(string text)
-    {
-        // Every term kept (the bundled index is too small for any to be common): the first search computes and keeps
-        // the scores, the second reads them back; both must rank as Lucene does.
-        var (index, searcher, root) = Setup(text);
-        var dense = new DenseTermScores(minDocs: 1, maxPostings: long.MaxValue);
-        var expected = searcher.Search(root, index.Reader.MaxDoc).ScoreDocs;
-        AssertSame(expected, ConceptScoring.Top(searcher, root, null, index.Reader.MaxDoc, Identity(index.Reader.MaxDoc), dense));
-        AssertSame(expected, ConceptScoring.Top(searcher, root, null, index.Reader.MaxDoc, Identity(index.Reader.MaxDoc), dense));
-    }
-
-    [Fact]
-    public void KeptTermScores_OnlyForCommonTermsAndWithinTheirBudget()
-    {
-        var index = fixture.Index;
-        var searcher = new IndexSearcher(index.Reader) { Similarity = new PatchIndex.CoordinatedBm25() };
-        var common = new Term(PatchIndex.Fields.BodyZh, "补丁");
-        var rare = new Term(PatchIndex.Fields.TitleId, "enclaves");
-        var docFreq = index.Reader.DocFreq(common);
-        Assert.InRange(index.Reader.DocFreq(rare), 1, docFreq - 1);
-
-        var dense = new DenseTermScores(minDocs: docFreq, maxPostings: docFreq);
-        var kept = dense.Get(searcher, common);
-        Assert.NotNull(kept);
-        Assert.Equal(docFreq, kept.Docs.Length);
-        Assert.Null(dense.Get(searcher, rare)); // below minDocs
-        Assert.Same(kept, dense.Get(searcher, common));
-
-        var full = new DenseTermScores(minDocs: 1, maxPostings: docFreq);
-        Assert.NotNull(full.Get(searcher, common));
-        Assert.Null(full.Get(searcher, rare)); // over the budget
-    }
-
-    [Theory]
     [InlineData("补丁", "virtualization")]
     [InlineData("device", "filesystems")]
     [InlineData("中断", "architecture")]
@@ -70,12 +35,9 @@ public sealed class ConceptScoringTests(LibraryFixture fixture) : IClassFixture<
         var (index, searcher, root) = Setup(text);
         var filter = new QueryWrapperFilter(new TermQuery(new Term(PatchIndex.Fields.Subsystem, subsystem)));
         var expected = searcher.Search(new FilteredQuery(root, filter), index.Reader.MaxDoc).ScoreDocs;
-        var accepted = ConceptScoring.Accepted(index.Reader, filter);
-        var actual = ConceptScoring.Top(searcher, root, accepted, index.Reader.MaxDoc, Identity(index.Reader.MaxDoc));
+        var actual = ConceptScoring.Top(searcher, root, ConceptScoring.Accepted(index.Reader, filter), index.Reader.MaxDoc, Identity(index.Reader.MaxDoc));
         Assert.True(expected.Length < searcher.Search(root, index.Reader.MaxDoc).ScoreDocs.Length, "the filter should leave some matches out");
         AssertSame(expected, actual);
-        var dense = new DenseTermScores(minDocs: 1, maxPostings: long.MaxValue);
-        AssertSame(expected, ConceptScoring.Top(searcher, root, accepted, index.Reader.MaxDoc, Identity(index.Reader.MaxDoc), dense));
     }
 
     [Fact]
