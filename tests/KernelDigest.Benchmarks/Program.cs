@@ -11,7 +11,9 @@ using KernelDigest.Core.Search;
 //   generate <dir> [months=100] [entries=100 | min-max]   report files, one per month, for cold-start runs
 //   queries <file> [count=20000] [months=100]              message lines for `ask -` throughput
 //   profile <reports-dir> <cache-dir>                      Stopwatch breakdown of what `ask` does at start
-//   loop [seconds=20] [query]                              the query mix (or one query) over 10,000 entries, for a profiler
+//   loop [seconds=20] [query]                              the query mix (or one query) over 10,000 entries in one thread:
+//                                                          percentiles of the second half; for one query, where its time goes
+//   explain <query>                                        each concept's variants (as Lucene queries) and their postings
 switch (args.FirstOrDefault())
 {
     case "generate":
