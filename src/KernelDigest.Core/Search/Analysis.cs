@@ -87,7 +87,7 @@ internal static class Analysis
             foreach (var en in term.En)
             {
                 var words = en.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (words.All(w => w.All(char.IsAsciiLetterOrDigit)))
+                if (IsIndexedWhole(words))
                     Add([.. words], string.Join(' ', words));
             }
         }
@@ -99,6 +99,12 @@ internal static class Analysis
                 builder.Add(SynonymMap.Builder.Join([.. tokens], new CharsRef()), new CharsRef(whole), includeOrig: true);
         }
     }
+
+    /// <summary>
+    /// Whether an English glossary phrase (lower case, in words) is indexed whole: only plain words, which the identifier
+    /// analysis passes through as they are; a word with punctuation ("hyper-v") is cut differently.
+    /// </summary>
+    public static bool IsIndexedWhole(IEnumerable<string> words) => words.All(w => w.All(char.IsAsciiLetterOrDigit));
 
     /// <summary>SmartCn with glossary terms also indexed whole (see <see cref="GlossaryPhrases"/>).</summary>
     public static Analyzer ChineseWithPhrases(SynonymMap phrases) => new WithPhrases(ChineseAnalyzer, phrases);

@@ -21,8 +21,8 @@ internal static class ConceptScoring
     public static List<(int Doc, float Score)> Top(IndexSearcher searcher, Query query, IBits? filter, int count, int[] order)
     {
         // Lucene's rewrite first, as its searcher does: groups of one clause become that clause (a level less to add up).
-        var rewritten = searcher.Rewrite(query);
-        var root = Node.From(searcher, rewritten) as Group ?? new Group([Node.From(searcher, rewritten)], Group.Kind.Sum, 1f, 0f, null);
+        var node = Node.From(searcher, searcher.Rewrite(query));
+        var root = node as Group ?? new Group([node], Group.Kind.Sum, 1f, 0f, null);
         var reader = searcher.IndexReader;
         var scratch = Scratch.For(reader.MaxDoc);
         var scores = scratch.Level(0);

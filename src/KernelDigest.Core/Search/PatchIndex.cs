@@ -59,8 +59,6 @@ public sealed partial class PatchIndex : IDisposable
 
     private readonly LuceneDirectory _directory;
     private readonly DirectoryReader _reader;
-
-    internal DirectoryReader Reader => _reader;
     private readonly IndexSearcher _searcher;
     private readonly int[] _docToOrd;
     private readonly IReadOnlyList<(Report Report, ReportSection Section, ReportEntry Entry)> _entries;
@@ -83,6 +81,9 @@ public sealed partial class PatchIndex : IDisposable
         for (var doc = 0; doc < _docToOrd.Length; doc++)
             _docToOrd[doc] = (int)(ords?.Get(doc) ?? doc);
     }
+
+    /// <summary>The index itself, for tests and the benchmarks' explain mode.</summary>
+    internal DirectoryReader Reader => _reader;
 
     /// <summary>How many entries are indexed.</summary>
     public int Count => _entries.Count;
@@ -519,7 +520,7 @@ public sealed partial class PatchIndex : IDisposable
         // index holds each glossary phrase of plain words as one token too (Analysis.GlossaryPhrases).
         var whole = string.Join(' ', lower);
         AddIfPresent(variants, Term(Fields.Gloss, whole, 2f));
-        var indexedWhole = lower.All(w => w.All(char.IsAsciiLetterOrDigit));
+        var indexedWhole = Analysis.IsIndexedWhole(lower);
         foreach (var (field, boost) in IdFields.Where(f => f.Field != Fields.BodyId))
         {
             if (indexedWhole)
