@@ -44,19 +44,7 @@ public sealed class BotHost : IAsyncDisposable
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("kd-data-").FullName;
         // Always a free port: two bots started by parallel tests must never both take ASP.NET's default 5000.
         var port = (int?)FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = data,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(BotProcess.Dll);
-        foreach (var a in args ?? [])
-            start.ArgumentList.Add(a);
-        start.Environment["DOTNET_NOLOGO"] = "1";
+        var start = BotProcess.StartInfo(data, args ?? []);
         start.Environment["Storage__DataDirectory"] = data;
         start.Environment["Reports__IndexCacheDirectory"] = Path.Combine(data, "index");
         start.Environment["Logging__LogLevel__Default"] = "Information";

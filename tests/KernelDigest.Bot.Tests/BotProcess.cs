@@ -21,13 +21,15 @@ internal static class BotProcess
         }
     }
 
-    /// <summary>Starts the bot in a scratch working directory (so it uses its bundled config) with the given stdin.</summary>
-    public static async Task<Result> RunAsync(IEnumerable<string> args, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    /// <summary>
+    /// How every test starts the bot: <c>dotnet KernelDigest.Bot.dll args…</c> in <paramref name="workingDirectory"/>,
+    /// all three streams redirected as UTF-8. Callers add their own settings.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args)
     {
-        var work = workingDirectory ?? Directory.CreateTempSubdirectory("kd-bot-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = work,
+            WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -38,9 +40,17 @@ internal static class BotProcess
         start.ArgumentList.Add(Dll);
         foreach (var a in args)
             start.ArgumentList.Add(a);
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        return start;
+    }
+
+    /// <summary>Starts the bot in a scratch working directory (so it uses its bundled config) with the given stdin.</summary>
+    public static async Task<Result> RunAsync(IEnumerable<string> args, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        var work = workingDirectory ?? Directory.CreateTempSubdirectory("kd-bot-").FullName;
+        var start = StartInfo(work, args);
         // Keep the index cache inside the scratch folder, never in the test output.
         start.ArgumentList.Add($"--Reports:IndexCacheDirectory={Path.Combine(work, "index")}");
-        start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment.Remove("Telegram__BotToken");
         start.Environment.Remove("Discord__BotToken");
 

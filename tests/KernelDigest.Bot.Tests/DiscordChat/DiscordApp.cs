@@ -124,19 +124,7 @@ public sealed partial class DiscordApp : IAsyncDisposable
     /// <summary>Starts the bot and waits until Kestrel listens (start-up registration has run by then).</summary>
     public static async Task<DiscordApp> StartAsync(IEnumerable<string> args, string workDirectory)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(BotProcess.Dll);
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        start.Environment["DOTNET_NOLOGO"] = "1";
+        var start = BotProcess.StartInfo(workDirectory, args);
         start.Environment.Remove("Telegram__BotToken");
         start.Environment.Remove("ASPNETCORE_URLS");
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Discord__", StringComparison.Ordinal)).ToList())
