@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using KernelDigest.Bot.Chats;
 using KernelDigest.Bot.DiscordChat;
-using KernelDigest.Bot.Reports;
 using KernelDigest.Bot.Storage;
 using KernelDigest.Bot.Subscriptions;
 using KernelDigest.Bot.Tests.DiscordChat;
@@ -11,9 +10,7 @@ using KernelDigest.Core;
 using KernelDigest.Core.Commands;
 using KernelDigest.Core.Reports;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KernelDigest.Bot.Tests.Subscriptions;
 
@@ -56,32 +53,18 @@ public sealed class DiscordDeliveryHarness : IAsyncDisposable
             reports = Path.Combine(storage.DataDirectory, "reports");
             ZebrafishReport.WriteInto(reports);
         }
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = SubscriptionsHarness.CreateBuilder(storage, reports, new Dictionary<string, string?>
         {
-            ["Reports:Directory"] = reports,
-            ["Reports:SubsystemsFile"] = Path.Combine(BotProcess.RepoRoot, "config", "subsystems.yaml"),
-            ["Reports:GlossaryFile"] = Path.Combine(BotProcess.RepoRoot, "config", "glossary.yaml"),
-            ["Reports:IndexCacheDirectory"] = "",
-            ["Storage:Provider"] = storage.Provider.ToString(),
-            ["Storage:ConnectionString"] = storage.ConnectionString,
-            ["Storage:DataDirectory"] = storage.DataDirectory,
             ["Discord:ApplicationId"] = discord.ApplicationId,
             ["Discord:PublicKey"] = Signer.PublicKeyHex,
             ["Discord:BotToken"] = token ?? discord.Token,
             ["Discord:ApiBaseUrl"] = discord.BaseUrl.ToString(),
-            ["Digest:ClaimTimeout"] = "00:00:02",
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddReports();
-        builder.AddStorage();
         builder.AddDiscord();
         builder.AddSubscriptions();
         var departures = new DepartureRecorder();
         builder.Services.AddHttpClient(nameof(DiscordRestClient)).AddHttpMessageHandler(() => new DepartureHandler(departures));
-        var app = builder.Build();
-        await app.Services.GetRequiredService<Database>().MigrateAsync(CancellationToken.None);
+        var app = await SubscriptionsHarness.BuildAsync(builder);
         return new DiscordDeliveryHarness(app, departures);
     }
 

@@ -28,34 +28,56 @@ public sealed class SubscriptionsHarness : IAsyncDisposable
 
     public static async Task<SubscriptionsHarness> StartAsync(FakeBotApi api, StorageOptions storage, Dictionary<string, string?>? extra = null, TimeProvider? time = null)
     {
-        var builder = WebApplication.CreateBuilder();
         var settings = new Dictionary<string, string?>
         {
-            ["Reports:Directory"] = Path.Combine(BotProcess.RepoRoot, "config", "reports"),
+            ["Telegram:BotToken"] = api.Token,
+            ["Telegram:ApiBaseUrl"] = api.BaseUrl.ToString(),
+        };
+        foreach (var (k, v) in extra ?? [])
+            settings[k] = v;
+        var builder = CreateBuilder(storage, Path.Combine(BotProcess.RepoRoot, "config", "reports"), settings, time);
+        builder.AddTelegram();
+        builder.AddSubscriptions();
+        return new SubscriptionsHarness(await BuildAsync(builder));
+    }
+
+    /// <summary>
+    /// The part both platforms' harnesses share: the bundled subsystems and glossary, <paramref name="reportsDirectory"/>,
+    /// the database, a short claim timeout, quiet logs, and the reports and storage features; <paramref name="settings"/>
+    /// add to or override those. The caller adds its platform and the subscriptions, then calls <see cref="BuildAsync"/>.
+    /// </summary>
+    internal static WebApplicationBuilder CreateBuilder(StorageOptions storage, string reportsDirectory, IDictionary<string, string?> settings, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        var all = new Dictionary<string, string?>
+        {
+            ["Reports:Directory"] = reportsDirectory,
             ["Reports:SubsystemsFile"] = Path.Combine(BotProcess.RepoRoot, "config", "subsystems.yaml"),
             ["Reports:GlossaryFile"] = Path.Combine(BotProcess.RepoRoot, "config", "glossary.yaml"),
             ["Reports:IndexCacheDirectory"] = "",
             ["Storage:Provider"] = storage.Provider.ToString(),
             ["Storage:ConnectionString"] = storage.ConnectionString,
             ["Storage:DataDirectory"] = storage.DataDirectory,
-            ["Telegram:BotToken"] = api.Token,
-            ["Telegram:ApiBaseUrl"] = api.BaseUrl.ToString(),
             ["Digest:ClaimTimeout"] = "00:00:02",
         };
-        foreach (var (k, v) in extra ?? [])
-            settings[k] = v;
-        builder.Configuration.AddInMemoryCollection(settings);
+        foreach (var (k, v) in settings)
+            all[k] = v;
+        builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (time is not null)
             builder.Services.AddSingleton(time); // before the features, whose registration only adds a clock if none is there
         builder.AddReports();
         builder.AddStorage();
-        builder.AddTelegram();
-        builder.AddSubscriptions();
+        return builder;
+    }
+
+    /// <summary>Builds the app and migrates its database, as the running bot does at start.</summary>
+    internal static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder)
+    {
         var app = builder.Build();
         await app.Services.GetRequiredService<Database>().MigrateAsync(CancellationToken.None);
-        return new SubscriptionsHarness(app);
+        return app;
     }
 
     /// <summary>Subscribes chats 1..n (private chats) with the given filter.</summary>
