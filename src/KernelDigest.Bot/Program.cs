@@ -1,5 +1,6 @@
 using KernelDigest.Bot.Cli;
 using KernelDigest.Bot.ConsoleChat;
+using KernelDigest.Bot.Conversation;
 using KernelDigest.Bot.DiscordChat;
 using KernelDigest.Bot.Operations;
 using KernelDigest.Bot.Reports;
@@ -23,9 +24,10 @@ builder.Services.AddSystemd(); // Type=notify and journal-friendly logs under sy
 builder.AddOperations();
 builder.AddReports();
 builder.AddStorage();
+builder.AddSubscriptions();
+builder.AddConversation(); // the one dispatcher every platform below feeds
 builder.AddTelegram();
 builder.AddDiscord();
-builder.AddSubscriptions();
 builder.AddConsoleChat(); // only when no chat platform is configured
 
 var app = builder.Build();

@@ -88,15 +88,15 @@ static int Profile(string[] args)
     var index = new PatchIndexFactory(glossary, subsystems, args[2]).Open(reports);
     Step($"open index ({index.Count} entries; fingerprint + open or build)");
     var library = new ReportLibrary(args[1], subsystems, new PatchIndexFactory(glossary, subsystems, args[2]));
-    var router = new CommandRouter(library);
+    var router = Routing.Create(library);
     _ = library.Current;
     Step("same again via ReportLibrary (warm JIT)");
-    var reply = router.Handle(new ChatInput("/patch TDP MMU", Lang.Zh));
+    var reply = Routing.Answer(router, Routing.Input("/patch TDP MMU"));
     Step("first /patch TDP MMU");
     var text = PlainText.Render(reply!);
     Step($"render ({text.Length} chars)");
     for (var i = 0; i < 200; i++)
-        router.Handle(new ChatInput(i % 2 == 0 ? "/patch TDP MMU" : "/patch 总线锁", Lang.Zh));
+        Routing.Answer(router, Routing.Input(i % 2 == 0 ? "/patch TDP MMU" : "/patch 总线锁"));
     Step("200 more queries");
 
     // Per query: median of 50 runs of each stage (build the query's concepts, search, whole router call).
@@ -105,7 +105,7 @@ static int Profile(string[] args)
     foreach (var c in QueryMix.Cases)
     {
         var parsed = PatchQuery.Parse(c.Text, library.Subsystems).Query!;
-        var input = new ChatInput("/patch " + c.Text, Lang.Zh);
+        var input = Routing.Input("/patch " + c.Text);
         double Median(Action action)
         {
             var times = new List<double>();
@@ -125,10 +125,10 @@ static int Profile(string[] args)
             return (GC.GetAllocatedBytesForCurrentThread() - before) / 1024;
         }
         var concepts = Median(() => snapshot.Index.Concepts(parsed.Text));
-        var search = Median(() => snapshot.Index.Search(parsed, 0, CommandRouter.PageSize));
-        var routed = Median(() => router.Handle(input));
+        var search = Median(() => snapshot.Index.Search(parsed, 0, ReportCommands.PageSize));
+        var routed = Median(() => Routing.Answer(router, input));
         var conceptsKb = Allocated(() => snapshot.Index.Concepts(parsed.Text));
-        var searchKb = Allocated(() => snapshot.Index.Search(parsed, 0, CommandRouter.PageSize));
+        var searchKb = Allocated(() => snapshot.Index.Search(parsed, 0, ReportCommands.PageSize));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{c.ToString(),-40} {concepts,9:F3} {search,9:F3} {routed,9:F3}   alloc KB: concepts {conceptsKb}, search {searchKb}"));
     }
@@ -153,9 +153,9 @@ static int Loop(string[] args)
 {
     var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 20;
     var library = BenchLibrary.Load();
-    var router = new CommandRouter(library);
+    var router = Routing.Create(library);
     var texts = args.Length > 2 ? [args[2]] : QueryMix.Cases.Select(c => c.Text).ToArray();
-    var inputs = texts.Select(t => new ChatInput("/patch " + t, Lang.Zh)).ToArray();
+    var inputs = texts.Select(t => Routing.Input("/patch " + t)).ToArray();
     var clock = Stopwatch.StartNew();
     var times = new List<double>(1 << 20);
     var (gc0, gc1, gc2, bytes, half, paused) = (0, 0, 0, 0L, -1, TimeSpan.Zero);
@@ -164,7 +164,7 @@ static int Loop(string[] args)
         if (half < 0 && clock.Elapsed.TotalSeconds >= seconds / 2)
             (half, gc0, gc1, gc2, bytes, paused) = (i, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetAllocatedBytesForCurrentThread(), GC.GetTotalPauseDuration());
         var t = Stopwatch.GetTimestamp();
-        router.Handle(inputs[i % inputs.Length]);
+        Routing.Answer(router, inputs[i % inputs.Length]);
         times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
     }
     // The second half of the time only: the first is warm-up (tiered JIT).
@@ -196,8 +196,8 @@ static int Loop(string[] args)
             action();
             return (GC.GetAllocatedBytesForCurrentThread() - before) / 1024;
         }
-        Action concepts = () => index.Concepts(parsed.Text, fuzzy: false), search = () => index.Search(parsed, 0, CommandRouter.PageSize),
-            routed = () => router.Handle(inputs[0]);
+        Action concepts = () => index.Concepts(parsed.Text, fuzzy: false), search = () => index.Search(parsed, 0, ReportCommands.PageSize),
+            routed = () => Routing.Answer(router, inputs[0]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  concepts {Median(concepts):F3} ms {Kb(concepts)} KB, search {Median(search):F3} ms {Kb(search)} KB, router {Median(routed):F3} ms {Kb(routed)} KB"));
     }

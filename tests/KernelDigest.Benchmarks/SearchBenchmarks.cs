@@ -97,16 +97,16 @@ internal static class BenchLibrary
 }
 
 /// <summary>
-/// <c>/patch</c> over 10,000 entries: through <see cref="CommandRouter.Handle"/> (parse, search, snippets, reply — what a
+/// <c>/patch</c> over 10,000 entries: through <see cref="Dispatcher.DispatchAsync"/> (parse, search, snippets, reply — what a
 /// user waits for, minus the platform's rendering) and through <see cref="PatchIndex.Search"/> alone.
 /// </summary>
 [Config(typeof(PerQueryConfig))]
 public class SearchBenchmarks
 {
-    private CommandRouter _router = null!;
+    private Dispatcher _router = null!;
     private PatchIndex _index = null!;
     private SubsystemCatalog _subsystems = null!;
-    private ChatInput[] _inputs = [];
+    private Inbound[] _inputs = [];
     private PatchQuery[] _queries = [];
     private int _next;
 
@@ -119,39 +119,39 @@ public class SearchBenchmarks
     public void Setup()
     {
         var library = BenchLibrary.Load();
-        _router = new CommandRouter(library);
+        _router = Routing.Create(library);
         _index = library.Current.Index;
         _subsystems = library.Subsystems;
         var texts = Query.IsMix ? QueryMix.Cases.Select(c => c.Text).ToArray() : [Query.Text];
-        _inputs = [.. texts.Select(t => new ChatInput("/patch " + t, Lang.Zh))];
+        _inputs = [.. texts.Select(t => Routing.Input("/patch " + t))];
         _queries = [.. texts.Select(t => PatchQuery.Parse(t, _subsystems).Query ?? throw new InvalidOperationException("bad query " + t))];
         // Every query of the mix must find something, or it measures the empty path.
         foreach (var input in _inputs)
         {
-            var reply = _router.Handle(input) ?? throw new InvalidOperationException("no reply to " + input.Text);
+            var reply = Routing.Answer(_router, input) ?? throw new InvalidOperationException("no reply to " + input.Text);
             if (reply.IsError || reply.Items.Count == 0)
                 throw new InvalidOperationException($"'{input.Text}' finds nothing: {reply.Title}");
         }
         // Measure the steady state of a running bot: Lucene's code paths need hundreds of calls before tiered JIT
         // (tier 1, OSR) is done with them; a few dozen warm-up iterations leave the timings still falling 4×.
-        var allInputs = QueryMix.Cases.Select(c => new ChatInput("/patch " + c.Text, Lang.Zh)).ToList();
+        var allInputs = QueryMix.Cases.Select(c => Routing.Input("/patch " + c.Text)).ToList();
         var allQueries = QueryMix.Cases.Select(c => PatchQuery.Parse(c.Text, _subsystems).Query!).ToList();
         for (var round = 0; round < 40; round++)
         {
             for (var i = 0; i < allInputs.Count; i++)
             {
-                _router.Handle(allInputs[i]);
-                _index.Search(allQueries[i], 0, CommandRouter.PageSize);
+                Routing.Answer(_router, allInputs[i]);
+                _index.Search(allQueries[i], 0, ReportCommands.PageSize);
             }
         }
         Thread.Sleep(TimeSpan.FromSeconds(1)); // let the background tier-1 compilations finish
     }
 
-    [Benchmark(Description = "CommandRouter.Handle")]
-    public Reply? Router() => _router.Handle(_inputs[_next++ % _inputs.Length]);
+    [Benchmark(Description = "Dispatcher.DispatchAsync")]
+    public Reply? Router() => Routing.Answer(_router, _inputs[_next++ % _inputs.Length]);
 
     [Benchmark(Description = "PatchIndex.Search")]
-    public SearchResults IndexSearch() => _index.Search(_queries[_next++ % _queries.Length], 0, CommandRouter.PageSize);
+    public SearchResults IndexSearch() => _index.Search(_queries[_next++ % _queries.Length], 0, ReportCommands.PageSize);
 }
 
 /// <summary>

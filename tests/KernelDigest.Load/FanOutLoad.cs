@@ -1,3 +1,4 @@
+using KernelDigest.Core.Commands;
 using System.Diagnostics;
 using System.Globalization;
 using KernelDigest.Bot.Operations;
@@ -43,7 +44,7 @@ internal static class FanOutLoad
         var store = app.Services.GetRequiredService<SubscriptionStore>();
         var seed = Stopwatch.StartNew();
         for (var i = 1; i <= subscriptions; i++)
-            await store.SubscribeAsync("telegram", i.ToString(CultureInfo.InvariantCulture), "zh-CN", "", "load", CancellationToken.None);
+            await store.SubscribeAsync(new ChatAddress(Platform.Telegram, i.ToString(CultureInfo.InvariantCulture)), "zh-CN", "", "load", CancellationToken.None);
         _ = app.Services.GetRequiredService<ReportLibrary>().Current;
         Console.WriteLine($"seeded {subscriptions} subscriptions in {seed.Elapsed.TotalSeconds:F1} s");
 

@@ -7,8 +7,8 @@ using KernelDigest.Core.Commands;
 namespace KernelDigest.Bot.Cli;
 
 /// <summary>
-/// <c>ask</c>: answers one message, or each line of standard input (<c>-</c>), through the same command router the
-/// chat platforms use. With <c>--json</c>, stdout carries exactly one JSON object per answer; diagnostics go to stderr.
+/// <c>ask</c>: answers one message, or each line of standard input (<c>-</c>), through the same dispatcher the chat
+/// platforms use. With <c>--json</c>, stdout carries exactly one JSON object per answer; diagnostics go to stderr.
 /// </summary>
 internal static class AskCommand
 {
@@ -44,11 +44,13 @@ internal static class AskCommand
         var snapshot = library.Current;
         foreach (var error in snapshot.Errors)
             await Console.Error.WriteLineAsync($"warning: {error}");
-        var router = new CommandRouter(library);
+        // The same dispatcher the chats use; nothing is kept per chat here, so chat-state commands say where they work.
+        using var pages = new PageCodec();
+        var dispatcher = new Dispatcher(new ReportCommands(library), pages);
 
         if (text != "-")
         {
-            await stdout.WriteLineAsync(Answer(router, text, lang, json));
+            await stdout.WriteLineAsync(await AnswerAsync(dispatcher, text, lang, json, ct));
             return 0;
         }
         // Buffered output: one flush per batch of lines keeps `ask -` fast when fed a file.
@@ -56,18 +58,18 @@ internal static class AskCommand
         {
             if (line.Length == 0)
                 continue;
-            await stdout.WriteLineAsync(Answer(router, line, lang, json));
+            await stdout.WriteLineAsync(await AnswerAsync(dispatcher, line, lang, json, ct));
         }
         await stdout.FlushAsync(ct);
         return 0;
     }
 
-    internal static string Answer(CommandRouter router, string text, Lang lang, bool json)
+    internal static async ValueTask<string> AnswerAsync(Dispatcher dispatcher, string text, Lang lang, bool json, CancellationToken ct)
     {
         Reply? reply;
         try
         {
-            reply = router.Handle(new ChatInput(text, lang));
+            reply = Inbound.FromText(text, Inbound.ConsoleChat, lang) is { } input ? await dispatcher.DispatchAsync(input, ct) : null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -1,3 +1,4 @@
+using KernelDigest.Bot.Conversation;
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
 
@@ -7,7 +8,7 @@ namespace KernelDigest.Bot.ConsoleChat;
 /// The console chat: when no chat platform is configured, the bot talks on the terminal so anyone can try it with no
 /// tokens. Besides the bot's commands it knows /more (next page), /lang en|zh-CN and /quit.
 /// </summary>
-internal sealed class ConsoleChatService(CommandRouter router, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class ConsoleChatService(ConversationTurns turns, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly TextReader _input = Console.In;
     private readonly TextWriter _output = Console.Out;
@@ -57,19 +58,9 @@ internal sealed class ConsoleChatService(CommandRouter router, IHostApplicationL
                     await _output.WriteLineAsync("语言:简体中文");
                     continue;
             }
-            Reply? reply;
-            try
-            {
-                reply = router.Handle(new ChatInput(text, lang));
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                await Console.Error.WriteLineAsync($"error: {ex.GetType().Name}: {ex.Message}");
-                await _output.WriteLineAsync(BotTexts.For(lang).Error);
+            if (Inbound.FromText(text, Inbound.ConsoleChat, lang) is not { } input)
                 continue;
-            }
-            if (reply is null)
-                continue;
+            var reply = await turns.AnswerAsync(input, stoppingToken); // an apology, should answering fail
             next = reply.Page is { HasNext: true } page ? page.CommandFor(page.Number + 1) : null;
             await _output.WriteLineAsync(PlainText.Render(reply, highlight));
         }

@@ -1,80 +1,54 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using KernelDigest.Core.Commands;
 
 namespace KernelDigest.Bot.DiscordChat;
 
 /// <summary>
-/// The slash commands the bot registers, with zh-CN localizations, and a fingerprint to tell whether what Discord
-/// holds already matches (Discord allows 200 command creates a day, so an unchanged definition is never written).
+/// The slash commands the bot registers, derived from <see cref="CommandTable"/> (names, zh-CN localizations, options,
+/// who sees them by default and where they may be used), and a fingerprint to tell whether what Discord holds already
+/// matches (Discord allows 200 command creates a day, so an unchanged definition is never written).
 /// </summary>
 public static class DiscordCommands
 {
-    /// <summary>A query longer than this could not ride in a page button's custom_id (100 characters).</summary>
-    public const int MaxQueryLength = 90;
-
     private const string Zh = "zh-CN";
 
     /// <summary>
-    /// Manage Server or Manage Channels (Administrator implies both), as the decimal string Discord wants: who sees
-    /// /subscribe and /unsubscribe by default. The bot checks the permissions itself too, since a server can change who
-    /// sees a command.
+    /// Manage Server or Manage Channels (Administrator implies both), as the decimal string Discord wants: who sees a
+    /// chat-state command by default. The bot checks the permissions itself too, since a server can change who sees a
+    /// command.
     /// </summary>
-    public static readonly string ChangeSubscription =
+    public static readonly string ChangeChatState =
         (DiscordPermissions.ManageGuild | DiscordPermissions.ManageChannels).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    // This and ChangeSubscription stay above Definitions, which uses them: static initializers run in text order.
+    // This and ChangeChatState stay above Definitions, which uses them: static initializers run in text order.
     private static readonly int[] GuildOnly = [DiscordPermissions.GuildContext];
 
-    public static IReadOnlyList<DiscordCommand> Definitions { get; } =
-    [
-        Command("patch", "补丁", "Search patches in every monthly report", "搜索所有月报中的补丁",
-        [
-            Option("query", "关键词", "Keywords, e.g. TDP MMU; filters: subsystem:kvm month:2020-09", "关键词,如 TDP MMU;可加 subsystem:kvm month:2020-09",
-                required: true, autocomplete: false, maxLength: MaxQueryLength),
-        ]),
-        Command("subsystem", "子系统", "A subsystem's summary for a month; without a name, the list of subsystems", "子系统摘要;不带名称时列出所有子系统",
-        [
-            Option("name", "名称", "Subsystem, e.g. kvm", "子系统,如 kvm", required: false, autocomplete: true, maxLength: 64),
-            Option("month", "月份", "Month as YYYY-MM (default: the latest)", "月份,格式 YYYY-MM(默认最新一期)", required: false, autocomplete: true, maxLength: 16),
-        ]),
-        Command("month", "月报", "A month's digest, the latest by default", "某月月报摘要,默认最新一期",
-        [
-            Option("month", "月份", "Month as YYYY-MM (default: the latest)", "月份,格式 YYYY-MM(默认最新一期)", required: false, autocomplete: true, maxLength: 16),
-        ]),
-        Command("latest", "最新", "The latest monthly report", "最新一期月报", null),
-        Command("help", "帮助", "How to use this bot", "显示帮助", null),
-        Command("about", "关于", "About this bot and the reports it knows", "关于本机器人", null),
-        Command("subscribe", "订阅", "Post the monthly digest in this channel (admins)", "在本频道订阅月报推送(管理员)",
-        [
-            Option("subsystems", "子系统", "Only these subsystems, e.g. kvm fs (default: all)", "只推送这些子系统,如 kvm fs(默认全部)",
-                required: false, autocomplete: false, maxLength: 200),
-        ]) with { DefaultMemberPermissions = ChangeSubscription, DmPermission = false, Contexts = GuildOnly },
-        Command("unsubscribe", "退订", "Stop the monthly digest in this channel (admins)", "取消本频道的月报推送(管理员)", null)
-            with { DefaultMemberPermissions = ChangeSubscription, DmPermission = false, Contexts = GuildOnly },
-        Command("subscription", "订阅状态", "This channel's digest subscription", "本频道的月报订阅状态", null)
-            with { DmPermission = false, Contexts = GuildOnly },
-    ];
+    public static IReadOnlyList<DiscordCommand> Definitions { get; } = [.. CommandTable.All.Select(Definition)];
 
-    private static DiscordCommand Command(string name, string nameZh, string description, string descriptionZh, IReadOnlyList<DiscordCommandOption>? options) => new()
+    private static DiscordCommand Definition(CommandSpec command) => new()
     {
-        Name = name,
-        Description = description,
-        NameLocalizations = new Dictionary<string, string> { [Zh] = nameZh },
-        DescriptionLocalizations = new Dictionary<string, string> { [Zh] = descriptionZh },
-        Options = options,
+        Name = command.Name,
+        Description = command.Summary,
+        NameLocalizations = new Dictionary<string, string> { [Zh] = command.NameZh },
+        DescriptionLocalizations = new Dictionary<string, string> { [Zh] = command.SummaryZh },
+        Options = command.Options.Count == 0 ? null : [.. command.Options.Select(Option)],
+        DefaultMemberPermissions = command.Access == CommandAccess.ChatAdmins ? ChangeChatState : null,
+        DmPermission = command.DiscordServerOnly ? false : null,
+        Contexts = command.DiscordServerOnly ? GuildOnly : null,
     };
 
-    private static DiscordCommandOption Option(string name, string nameZh, string description, string descriptionZh, bool required, bool autocomplete, int maxLength) => new()
+    private static DiscordCommandOption Option(CommandOption option) => new()
     {
         Type = DiscordCommandOption.StringType,
-        Name = name,
-        Description = description,
-        NameLocalizations = new Dictionary<string, string> { [Zh] = nameZh },
-        DescriptionLocalizations = new Dictionary<string, string> { [Zh] = descriptionZh },
-        Required = required,
-        Autocomplete = autocomplete ? true : null,
+        Name = option.Name,
+        Description = option.Description,
+        NameLocalizations = new Dictionary<string, string> { [Zh] = option.NameZh },
+        DescriptionLocalizations = new Dictionary<string, string> { [Zh] = option.DescriptionZh },
+        Required = option.Required,
+        Autocomplete = option.Suggest != OptionSuggest.None ? true : null,
         MinLength = 1,
-        MaxLength = maxLength,
+        MaxLength = option.MaxLength,
     };
 
     public static string Fingerprint(IReadOnlyList<DiscordCommand> commands, bool guildScoped = false) =>

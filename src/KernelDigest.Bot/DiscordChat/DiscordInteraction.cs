@@ -50,9 +50,6 @@ public sealed record DiscordInteraction
     /// <summary>The clicked button's custom_id, for message components.</summary>
     public string? CustomId { get; init; }
 
-    /// <summary>The first embed's title of the message a clicked button belongs to.</summary>
-    public string? MessageTitle { get; init; }
-
     public Lang Lang => Langs.FromCode(Locale ?? GuildLocale);
 
     /// <summary>Reads an interaction; null when the JSON lacks what every interaction has (type, id, token).</summary>
@@ -89,10 +86,6 @@ public sealed record DiscordInteraction
                 }
             }
         }
-        string? messageTitle = null;
-        if (root.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object
-            && message.TryGetProperty("embeds", out var embeds) && embeds.ValueKind == JsonValueKind.Array && embeds.GetArrayLength() > 0)
-            messageTitle = Text(embeds[0], "title");
         string? userId = null;
         string? permissions = null;
         if (root.TryGetProperty("member", out var member) && member.ValueKind == JsonValueKind.Object)
@@ -121,7 +114,6 @@ public sealed record DiscordInteraction
             Options = options,
             Focused = focused,
             CustomId = customId,
-            MessageTitle = messageTitle,
         };
     }
 

@@ -32,9 +32,6 @@ public static class DiscordRenderer
     public const int Color = 0xF0A020;
     public const int ErrorColor = 0xD9534F;
 
-    /// <summary>Prefix of a page button's custom_id: "pg|{page}|{query}", or "pg|{page}|#" when the query does not fit.</summary>
-    public const string PagePrefix = "pg|";
-
     private const string ZeroWidthSpace = "\u200b";
     private const int LinkLineBudget = 400;
 
@@ -53,12 +50,14 @@ public static class DiscordRenderer
         public bool IsEmpty => Title is null && Description is null && Fields.Count == 0 && Footer is null;
     }
 
-    public static IReadOnlyList<DiscordMessage> Render(Reply reply)
+    /// <param name="reply">The reply.</param>
+    /// <param name="pages">Makes the page buttons' custom_ids; a reply with one page (a digest, an error) needs none.</param>
+    public static IReadOnlyList<DiscordMessage> Render(Reply reply, PageCodec? pages = null)
     {
         var drafts = Drafts(reply);
         var color = reply.IsError ? ErrorColor : Color;
         var groups = Pack(drafts);
-        var pageRow = PageRow(reply);
+        var pageRow = PageRow(reply, pages);
         var messages = new List<DiscordMessage>();
         for (var m = 0; m < groups.Count; m++)
         {
@@ -90,8 +89,8 @@ public static class DiscordRenderer
 
         void Start(string? title, IEnumerable<string> paragraphs)
         {
-            var chunks = SplitEscaped(string.Join("\n\n", paragraphs), MaxDescription);
-            current = new Draft { Title = string.IsNullOrWhiteSpace(title) ? null : Fit(title, MaxTitle), Description = chunks.Count > 0 ? chunks[0] : null };
+            var chunks = DiscordMarkdown.SplitEscaped(string.Join("\n\n", paragraphs), MaxDescription);
+            current = new Draft { Title = string.IsNullOrWhiteSpace(title) ? null : DiscordMarkdown.Fit(title, MaxTitle), Description = chunks.Count > 0 ? chunks[0] : null };
             drafts.Add(current);
             foreach (var chunk in chunks.Skip(1))
             {
@@ -123,7 +122,7 @@ public static class DiscordRenderer
         }
         else
         {
-            var number = reply.Page is { } page ? (page.Number - 1) * CommandRouter.PageSize + 1 : 1;
+            var number = reply.FirstNumber;
             for (var i = 0; i < reply.Items.Count; i++, number++)
                 Add(ItemField(reply.Items[i], number), i, number);
         }
@@ -168,14 +167,14 @@ public static class DiscordRenderer
     {
         // The number is ours and stays as it is; only the title is report text to escape.
         var prefix = number is { } n ? n.ToString(CultureInfo.InvariantCulture) + ". " : "• ";
-        var name = prefix + Fit(item.Title, MaxFieldName - prefix.Length);
+        var name = prefix + DiscordMarkdown.Fit(item.Title, MaxFieldName - prefix.Length);
 
         var links = new StringBuilder();
         foreach (var link in item.Links)
         {
             if (SafeUrl(link.Url) is not { } url)
                 continue;
-            var markdown = $"[{Escape(LinkText(link))}]({url.Replace("(", "%28", StringComparison.Ordinal).Replace(")", "%29", StringComparison.Ordinal)})";
+            var markdown = $"[{DiscordMarkdown.Escape(LinkText.For(link))}]({url.Replace("(", "%28", StringComparison.Ordinal).Replace(")", "%29", StringComparison.Ordinal)})";
             var separator = links.Length > 0 ? " · " : "";
             if (links.Length + separator.Length + markdown.Length > LinkLineBudget)
                 break;
@@ -199,15 +198,15 @@ public static class DiscordRenderer
         int Room() => budget - used - (lines.Count > 0 ? 1 : 0);
 
         if (item.Meta is { Length: > 0 } meta && Room() > 8)
-            Take("*" + Fit(meta, Room() - 2) + "*");
+            Take("*" + DiscordMarkdown.Fit(meta, Room() - 2) + "*");
         if (item.Summary is { Length: > 0 } summary && Room() > 8)
-            Take(Fit(summary, Room()));
+            Take(DiscordMarkdown.Fit(summary, Room()));
         if (item.Snippet is { IsEmpty: false } snippet && snippet.PlainText.Trim() != item.Summary?.Trim())
         {
             var sb = new StringBuilder();
             foreach (var part in snippet.Parts)
             {
-                var escaped = Escape(part.Text);
+                var escaped = DiscordMarkdown.Escape(part.Text);
                 sb.Append(part.Highlight && part.Text.Trim().Length > 0 ? "**" + escaped + "**" : escaped);
             }
             Take(sb.ToString()); // a supplement: left out when it does not fit whole
@@ -218,74 +217,26 @@ public static class DiscordRenderer
         return new DiscordEmbedField(name, value.Length == 0 ? ZeroWidthSpace : value);
     }
 
-    private static string LinkText(ReportLink link) => link.Kind switch
-    {
-        LinkKind.Lwn => string.IsNullOrEmpty(link.Label) ? "LWN" : $"LWN {link.Label}",
-        LinkKind.Lore => string.IsNullOrEmpty(link.Label) ? "lore" : $"lore {link.Label}",
-        LinkKind.Docs => string.IsNullOrEmpty(link.Label) ? "docs" : $"docs {link.Label}",
-        _ => string.IsNullOrEmpty(link.Label) ? (Uri.TryCreate(link.Url, UriKind.Absolute, out var u) ? u.Host : "link") : link.Label,
-    };
-
     private static string? SafeUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsoluteUri.Length <= MaxButtonUrl
             ? uri.AbsoluteUri
             : null;
 
-    /// <summary>"‹ Prev", "n/N" (disabled), "Next ›" for a paged search; null when there is one page.</summary>
-    private static DiscordActionRow? PageRow(Reply reply)
+    /// <summary>The page buttons (<see cref="PageButtons"/>): "n/N" shown disabled; null when there is one page.</summary>
+    private static DiscordActionRow? PageRow(Reply reply, PageCodec? pages)
     {
-        if (reply.Page is not { Count: > 1 } page || reply.Command != "patch")
+        if (pages is null)
             return null;
-        var query = page.CommandText.StartsWith("/patch ", StringComparison.Ordinal) ? page.CommandText[7..] : page.CommandText;
-        var en = reply.Lang == Lang.En;
-        var buttons = new List<DiscordButton>();
-        if (page.HasPrevious)
-            buttons.Add(new DiscordButton { Style = DiscordButton.Secondary, Label = en ? "‹ Prev" : "‹ 上一页", CustomId = PageId(page.Number - 1, query) });
-        buttons.Add(new DiscordButton
-        {
-            Style = DiscordButton.Secondary, Label = $"{page.Number}/{page.Count}", CustomId = "pgx|" + page.Number.ToString(CultureInfo.InvariantCulture), Disabled = true,
-        });
-        if (page.HasNext)
-            buttons.Add(new DiscordButton { Style = DiscordButton.Primary, Label = en ? "Next ›" : "下一页 ›", CustomId = PageId(page.Number + 1, query) });
-        return new DiscordActionRow(buttons);
-    }
-
-    /// <summary>The custom_id of a page button; the query is left out ("#") when it would pass 100 characters.</summary>
-    public static string PageId(int page, string query)
-    {
-        var head = PagePrefix + page.ToString(CultureInfo.InvariantCulture) + "|";
-        return head.Length + query.Length <= MaxCustomId && query.Length > 0 && query != "#" ? head + query : head + "#";
-    }
-
-    /// <summary>Reads a page button's custom_id; <paramref name="query"/> is null when it must come from the message.</summary>
-    public static bool TryReadPageId(string? customId, out int page, out string? query)
-    {
-        page = 0;
-        query = null;
-        if (customId is null || customId.Length > MaxCustomId || !customId.StartsWith(PagePrefix, StringComparison.Ordinal))
-            return false;
-        var bar = customId.IndexOf('|', PagePrefix.Length);
-        if (bar < 0 || !int.TryParse(customId.AsSpan(PagePrefix.Length, bar - PagePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out page)
-            || page is < 1 or > 10_000)
-            return false;
-        var rest = customId[(bar + 1)..];
-        query = rest == "#" ? null : rest;
-        return rest.Length > 0;
-    }
-
-    /// <summary>The query of a search reply, read back from its embed title ("Search: …" / "搜索:…").</summary>
-    public static string? QueryFromTitle(string? embedTitle)
-    {
-        if (embedTitle is null)
+        var buttons = PageButtons.For(reply, pages, TokenLimit.Discord);
+        if (buttons.Count == 0)
             return null;
-        var title = Unescape(embedTitle);
-        foreach (var lang in new[] { Lang.Zh, Lang.En })
+        return new DiscordActionRow([.. buttons.Select(b => new DiscordButton
         {
-            var prefix = BotTexts.For(lang).ResultsTitle("");
-            if (title.StartsWith(prefix, StringComparison.Ordinal) && title.Length > prefix.Length && !title.EndsWith('…'))
-                return title[prefix.Length..];
-        }
-        return null;
+            Style = b.IsCurrent || b.Token.Length == 0 ? DiscordButton.Secondary : DiscordButton.Primary,
+            Label = b.Label,
+            CustomId = b.Token,
+            Disabled = b.IsCurrent ? true : null,
+        })]);
     }
 
     /// <summary>Link buttons (style 5) for the LWN and lore links of the items a message shows.</summary>
@@ -302,179 +253,12 @@ public static class DiscordRenderer
                 if (link.Kind is not (LinkKind.Lwn or LinkKind.Lore) || SafeUrl(link.Url) is not { } url || !seen.Add(url))
                     continue;
                 var label = number is { } n
-                    ? $"{n} · {LinkText(link)}"
-                    : $"{LinkText(link)} · {reply.Items[index].Title}";
+                    ? $"{n} · {LinkText.For(link)}"
+                    : $"{LinkText.For(link)} · {reply.Items[index].Title}";
                 buttons.Add(new DiscordButton { Style = DiscordButton.Link, Label = TextUtil.Truncate(label, MaxButtonLabel), Url = url });
             }
         }
         return buttons.Chunk(MaxButtonsPerRow).Select(row => new DiscordActionRow(row));
     }
 
-    /// <summary>
-    /// Escapes Discord markdown so text shows literally (<c>\*</c>, <c>\_</c>, <c>\~</c>, <c>\`</c>, <c>\|</c>,
-    /// brackets, angle brackets, and <c>#</c>, <c>-</c>, <c>1.</c> at a line's start), and puts a zero-width space
-    /// after the <c>@</c> of <c>@everyone</c>, <c>@here</c> and <c>&lt;@…&gt;</c> user and role mentions.
-    /// </summary>
-    public static string Escape(string text)
-    {
-        var sb = new StringBuilder(text.Length + 16);
-        var lineStart = true;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '\n')
-            {
-                sb.Append(c);
-                lineStart = true;
-                continue;
-            }
-            if (lineStart && c is ' ' or '\t')
-            {
-                sb.Append(c);
-                continue;
-            }
-            if (c is '\\' or '*' or '_' or '~' or '`' or '|' or '[' or ']' or '<' or '>' || (lineStart && c is '#' or '-' or '+'))
-            {
-                sb.Append('\\').Append(c);
-            }
-            else if (c == '@' && ((i > 0 && text[i - 1] == '<') || At(text, i + 1, "everyone") || At(text, i + 1, "here")))
-            {
-                sb.Append('@').Append('\u200b');
-            }
-            else if (lineStart && char.IsAsciiDigit(c))
-            {
-                // "1. item" at a line's start would become a list.
-                var end = i;
-                while (end < text.Length && char.IsAsciiDigit(text[end]))
-                    end++;
-                sb.Append(text, i, end - i);
-                if (end < text.Length && text[end] == '.')
-                {
-                    sb.Append("\\.");
-                    end++;
-                }
-                i = end - 1;
-            }
-            else
-            {
-                sb.Append(c);
-            }
-            lineStart = false;
-        }
-        return sb.ToString();
-    }
-
-    private static bool At(string text, int index, string word) =>
-        index + word.Length <= text.Length && string.CompareOrdinal(text, index, word, 0, word.Length) == 0;
-
-    /// <summary>The text a user sees for escaped markdown: escapes and zero-width spaces removed.</summary>
-    public static string Unescape(string markdown)
-    {
-        var sb = new StringBuilder(markdown.Length);
-        for (var i = 0; i < markdown.Length; i++)
-        {
-            var c = markdown[i];
-            if (c == '\u200b')
-                continue;
-            if (c == '\\' && i + 1 < markdown.Length && !char.IsAsciiLetterOrDigit(markdown[i + 1]) && !char.IsWhiteSpace(markdown[i + 1]))
-            {
-                sb.Append(markdown[++i]);
-                continue;
-            }
-            sb.Append(c);
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>Escapes <paramref name="raw"/>, shortening it (with an ellipsis) until the escaped form fits.</summary>
-    public static string Fit(string raw, int max)
-    {
-        var escaped = Escape(raw);
-        if (escaped.Length <= max)
-            return escaped;
-        // The longest cut (ellipsis included) whose escaped form fits.
-        int low = 1, high = raw.Length - 1;
-        while (low < high)
-        {
-            var mid = (low + high + 1) / 2;
-            if (Escape(TextUtil.Truncate(raw, mid)).Length <= max)
-                low = mid;
-            else
-                high = mid - 1;
-        }
-        var fitted = Escape(TextUtil.Truncate(raw, low));
-        return fitted.Length <= max ? fitted : "…";
-    }
-
-    /// <summary>
-    /// Escapes text and cuts it into pieces of at most <paramref name="max"/> characters: between lines where it can,
-    /// else at a space, else between characters, never inside a surrogate pair or an escape.
-    /// </summary>
-    public static List<string> SplitEscaped(string raw, int max)
-    {
-        var chunks = new List<string>();
-        if (string.IsNullOrWhiteSpace(raw))
-            return chunks;
-        var current = new StringBuilder();
-        foreach (var line in raw.Split('\n'))
-        {
-            var escaped = Escape(line);
-            if (escaped.Length <= max)
-            {
-                if (current.Length > 0 && current.Length + 1 + escaped.Length > max)
-                {
-                    chunks.Add(current.ToString());
-                    current.Clear();
-                }
-                if (current.Length > 0)
-                    current.Append('\n');
-                current.Append(escaped);
-                continue;
-            }
-            if (current.Length > 0)
-            {
-                chunks.Add(current.ToString());
-                current.Clear();
-            }
-            var rest = line;
-            while (rest.Length > 0)
-            {
-                var take = CutPoint(rest, max);
-                var piece = Escape(rest[..take]);
-                if (rest.Length == take)
-                {
-                    current.Append(piece); // the line's last piece may share a chunk with the lines after it
-                    break;
-                }
-                chunks.Add(piece);
-                rest = rest[take..];
-            }
-        }
-        if (current.Length > 0)
-            chunks.Add(current.ToString());
-        return [.. chunks.Where(c => c.Trim().Length > 0)];
-    }
-
-    /// <summary>How many characters of <paramref name="line"/> escape to at most <paramref name="max"/>.</summary>
-    private static int CutPoint(string line, int max)
-    {
-        int take = 1, high = line.Length;
-        while (take < high)
-        {
-            var mid = (take + high + 1) / 2;
-            if (Escape(line[..mid]).Length <= max)
-                take = mid;
-            else
-                high = mid - 1;
-        }
-        if (take < line.Length)
-        {
-            var space = line.LastIndexOf(' ', take - 1, Math.Min(take, 200));
-            if (space > 0)
-                take = space + 1;
-            else if (take > 1 && char.IsHighSurrogate(line[take - 1]))
-                take--;
-        }
-        return take;
-    }
 }

@@ -22,8 +22,8 @@ namespace KernelDigest.Bot.DiscordChat;
 /// Discord's headers: per bucket (<c>X-RateLimit-Bucket</c> + the route's top-level resource) a request waits while
 /// <c>Remaining</c> is 0 until <c>Reset-After</c>; a 429 waits <c>retry_after</c>, for every route when it is global.
 /// 5xx and network failures back off and retry (Polly). A 401 is final: the client stops calling Discord at all.
-/// 10003 / 50001 / 50013 on a channel are reported to <see cref="ChatFeedback"/> and thrown as
-/// <see cref="DiscordApiException"/> with <see cref="DiscordApiException.Code"/>.
+/// 10003 / 50001 / 50013 on a channel are thrown as <see cref="DiscordApiException"/> with
+/// <see cref="DiscordApiException.Code"/>, for the caller to turn into a gone chat.
 /// </remarks>
 public sealed partial class DiscordRestClient
 {
@@ -36,7 +36,6 @@ public sealed partial class DiscordRestClient
 
     private readonly HttpClient _http;
     private readonly DiscordOptions _options;
-    private readonly ChatFeedback _feedback;
     private readonly TimeProvider _time;
     private readonly ILogger<DiscordRestClient> _logger;
     private readonly Uri _base;
@@ -47,36 +46,27 @@ public sealed partial class DiscordRestClient
     private long _tooManyRequests;
     private volatile bool _unauthorized;
 
-    public DiscordRestClient(HttpClient http, IOptions<DiscordOptions> options, ChatFeedback feedback, TimeProvider time, ILogger<DiscordRestClient> logger)
+    public DiscordRestClient(HttpClient http, IOptions<DiscordOptions> options, TimeProvider time, ILogger<DiscordRestClient> logger)
     {
         _http = http;
         _options = options.Value;
-        _feedback = feedback;
         _time = time;
         _logger = logger;
         _base = new Uri(_options.ApiBaseUrl.TrimEnd('/') + "/");
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        _pipeline = ChatRetry.Pipeline(
+            time,
+            new PredicateBuilder()
+                .Handle<DiscordRateLimitedException>(ex => ex.RetryAfter <= MaxRateLimitWait)
+                .Handle<DiscordApiException>(ex => ex.Status >= 500)
+                .Handle<HttpRequestException>()
+                .Handle<TaskCanceledException>(ex => ex.InnerException is TimeoutException),
+            // After a 429 the bucket (or the global gate) already holds the wait: retry at once and let it apply.
+            ex => ex is DiscordRateLimitedException ? TimeSpan.Zero : null,
+            args =>
             {
-                MaxRetryAttempts = 5,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(500),
-                MaxDelay = TimeSpan.FromSeconds(30),
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<DiscordRateLimitedException>(ex => ex.RetryAfter <= MaxRateLimitWait)
-                    .Handle<DiscordApiException>(ex => ex.Status >= 500)
-                    .Handle<HttpRequestException>()
-                    .Handle<TaskCanceledException>(ex => ex.InnerException is TimeoutException),
-                // After a 429 the bucket (or the global gate) already holds the wait: retry at once and let it apply.
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is DiscordRateLimitedException ? TimeSpan.Zero : (TimeSpan?)null),
-                OnRetry = args =>
-                {
-                    LogRetry(args.AttemptNumber + 1, args.Outcome.Exception?.Message ?? "?");
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+                LogRetry(args.AttemptNumber + 1, args.Outcome.Exception?.Message ?? "?");
+                return ValueTask.CompletedTask;
+            });
     }
 
     /// <summary>How many 429 answers the client has received.</summary>
@@ -85,7 +75,7 @@ public sealed partial class DiscordRestClient
     /// <summary>The application's commands (global, or one guild's), with their localization dictionaries.</summary>
     public async Task<IReadOnlyList<JsonElement>> GetCommandsAsync(string? guildId, CancellationToken ct)
     {
-        var result = await SendAsync(CommandsRoute(HttpMethod.Get, guildId, "?with_localizations=true"), null, null, ct);
+        var result = await SendAsync(CommandsRoute(HttpMethod.Get, guildId, "?with_localizations=true"), null, ct);
         return result is { ValueKind: JsonValueKind.Array } array ? [.. array.EnumerateArray()] : [];
     }
 
@@ -93,12 +83,12 @@ public sealed partial class DiscordRestClient
     public async Task<IReadOnlyList<JsonElement>> BulkOverwriteCommandsAsync(string? guildId, IReadOnlyList<DiscordCommand> commands, CancellationToken ct)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(commands, DiscordJson.Options);
-        var result = await SendAsync(CommandsRoute(HttpMethod.Put, guildId, ""), body, null, ct);
+        var result = await SendAsync(CommandsRoute(HttpMethod.Put, guildId, ""), body, ct);
         return result is { ValueKind: JsonValueKind.Array } array ? [.. array.EnumerateArray()] : [];
     }
 
     /// <summary>Posts a message to a channel; returns the new message's id.</summary>
-    /// <exception cref="DiscordApiException">With <see cref="DiscordApiException.Code"/> 10003, 50001 or 50013 when the channel cannot be written to (also reported to <see cref="ChatFeedback"/>).</exception>
+    /// <exception cref="DiscordApiException">With <see cref="DiscordApiException.Code"/> 10003, 50001 or 50013 when the channel cannot be written to.</exception>
     public async Task<string?> CreateMessageAsync(string channelId, DiscordMessage message, CancellationToken ct)
     {
         if (!IsSnowflake(channelId))
@@ -108,7 +98,7 @@ public sealed partial class DiscordRestClient
         node["nonce"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         node["enforce_nonce"] = true;
         var route = new Route(HttpMethod.Post, $"channels/{channelId}/messages", "POST channels/{channel}/messages", channelId, Global: true);
-        var result = await SendAsync(route, Encoding.UTF8.GetBytes(node.ToJsonString()), channelId, ct);
+        var result = await SendAsync(route, Encoding.UTF8.GetBytes(node.ToJsonString()), ct);
         return result is { ValueKind: JsonValueKind.Object } m && m.TryGetProperty("id", out var id) ? id.GetString() : null;
     }
 
@@ -116,14 +106,14 @@ public sealed partial class DiscordRestClient
     public async Task EditOriginalAsync(string interactionToken, DiscordMessage message, CancellationToken ct)
     {
         var route = WebhookRoute(HttpMethod.Patch, interactionToken, "/messages/@original");
-        await SendAsync(route, JsonSerializer.SerializeToUtf8Bytes(message, DiscordJson.Options), null, ct);
+        await SendAsync(route, JsonSerializer.SerializeToUtf8Bytes(message, DiscordJson.Options), ct);
     }
 
     /// <summary>Adds a follow-up message to an interaction (the second and later messages of a long answer).</summary>
     public async Task CreateFollowupAsync(string interactionToken, DiscordMessage message, CancellationToken ct)
     {
         var route = WebhookRoute(HttpMethod.Post, interactionToken, "");
-        await SendAsync(route, JsonSerializer.SerializeToUtf8Bytes(message, DiscordJson.Options), null, ct);
+        await SendAsync(route, JsonSerializer.SerializeToUtf8Bytes(message, DiscordJson.Options), ct);
     }
 
     private Route CommandsRoute(HttpMethod method, string? guildId, string query)
@@ -146,24 +136,8 @@ public sealed partial class DiscordRestClient
     /// <summary>A request: its path (relative to the API base), the route template that names its bucket, and its top-level resource.</summary>
     private readonly record struct Route(HttpMethod Method, string Path, string Template, string Major, bool Global);
 
-    private async Task<JsonElement?> SendAsync(Route route, byte[]? body, string? channelId, CancellationToken ct)
-    {
-        try
-        {
-            return await _pipeline.ExecuteAsync(async token => await SendOnceAsync(route, body, token), ct);
-        }
-        catch (DiscordApiException ex) when (channelId is not null && DiscordApiException.IsChannelGone(ex.Code))
-        {
-            var kind = ex.Code switch
-            {
-                DiscordApiException.UnknownChannel => ChatProblemKind.NotFound,
-                DiscordApiException.MissingAccess => ChatProblemKind.Blocked,
-                _ => ChatProblemKind.MissingPermissions,
-            };
-            _feedback.Report(new ChatProblem("discord", channelId, kind, DiscordApiException.ChannelProblem(ex.Code, ex.Message)));
-            throw;
-        }
-    }
+    private async Task<JsonElement?> SendAsync(Route route, byte[]? body, CancellationToken ct) =>
+        await _pipeline.ExecuteAsync(async token => await SendOnceAsync(route, body, token), ct);
 
     private async ValueTask<JsonElement?> SendOnceAsync(Route route, byte[]? body, CancellationToken ct)
     {
@@ -203,7 +177,7 @@ public sealed partial class DiscordRestClient
                 case 429:
                 {
                     Interlocked.Increment(ref _tooManyRequests);
-                    KernelDigest.Core.Diagnostics.Telemetry.RateLimited.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", "discord"));
+                    KernelDigest.Core.Diagnostics.Telemetry.RateLimited.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", KernelDigest.Core.Commands.Platform.Discord.Key));
                     var retryAfter = RetryAfter(error, response.Headers);
                     var global = IsTrue(response.Headers, "X-RateLimit-Global")
                         || (error is { ValueKind: JsonValueKind.Object } g && g.TryGetProperty("global", out var gv) && gv.ValueKind == JsonValueKind.True);

@@ -1,4 +1,5 @@
 using KernelDigest.Bot.Chats;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace KernelDigest.Bot.DiscordChat;
@@ -21,7 +22,7 @@ public static class DiscordSetup
             .BindConfiguration(DiscordOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.TryAddChatFeedback();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(nameof(DiscordRestClient))
             .RemoveAllLoggers() // webhook URLs carry interaction tokens: never log them
             .ConfigureHttpClient(http => http.Timeout = TimeSpan.FromSeconds(30))
@@ -31,12 +32,10 @@ public static class DiscordSetup
         builder.Services.AddSingleton(sp => new DiscordRestClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(DiscordRestClient)),
             sp.GetRequiredService<IOptions<DiscordOptions>>(),
-            sp.GetRequiredService<ChatFeedback>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DiscordRestClient>>()));
         builder.Services.AddSingleton(sp => new DiscordSignature(sp.GetRequiredService<IOptions<DiscordOptions>>().Value.PublicKey!));
-        builder.Services.AddSingleton<DiscordCommandHandler>();
-        builder.Services.AddSingleton<DiscordSubscriptions>();
+        builder.Services.AddSingleton<DiscordAutocomplete>();
         builder.Services.AddSingleton<IChatSender, DiscordDigestSender>();
         builder.Services.AddSingleton<DiscordFollowups>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscordFollowups>());
@@ -48,7 +47,7 @@ public static class DiscordSetup
     public static WebApplication MapDiscordInteractions(this WebApplication app)
     {
         if (IsConfigured(app.Configuration))
-            app.MapPost(DiscordInteractions.Path, DiscordInteractions.HandleAsync);
+            app.MapPost(DiscordInteractionEndpoint.Path, DiscordInteractionEndpoint.HandleAsync);
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using KernelDigest.Core.Commands;
 using Microsoft.Extensions.Options;
 
 namespace KernelDigest.Bot.DiscordChat;
@@ -15,11 +16,11 @@ internal sealed partial class DiscordStartup(DiscordRestClient rest, Operations.
         var guild = string.IsNullOrEmpty(options.Value.DevGuildId) ? null : options.Value.DevGuildId;
         var scope = guild is null ? "global" : "guild " + guild;
         var wanted = DiscordCommands.Definitions;
-        status.Enabled("discord");
+        status.Enabled(Platform.Discord);
         try
         {
             var existing = await rest.GetCommandsAsync(guild, cancellationToken);
-            status.Authenticated("discord"); // the token was accepted
+            status.Authenticated(Platform.Discord); // the token was accepted
             if (DiscordCommands.Fingerprint(existing, guild is not null) == DiscordCommands.Fingerprint(wanted, guild is not null))
             {
                 LogUnchanged(scope, DiscordCommands.Names(wanted));

@@ -54,7 +54,12 @@ public sealed class Database : IAsyncDisposable
         await using var connection = await OpenAsync(ct);
         // WAL lets readers and the one writer work at once; it is a property of the file, so it is set once here.
         if (Provider == StorageProvider.Sqlite)
+        {
             await connection.ExecuteAsync("PRAGMA journal_mode=WAL");
+            // A migration that rebuilds a table drops the old one; with enforcement on, that would cascade into the
+            // rows that point at it. It can only be switched outside a transaction, so here, for this connection.
+            await connection.ExecuteAsync("PRAGMA foreign_keys=OFF");
+        }
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
 
         for (var i = 0; i < Migrations.Length; i++)
@@ -70,7 +75,9 @@ public sealed class Database : IAsyncDisposable
                 await tx.CommitAsync(ct);
                 continue;
             }
-            await connection.ExecuteAsync(Migrations[i].Replace("{identity}", Identity, StringComparison.Ordinal), transaction: tx);
+            var (sqlite, postgres) = Migrations[i];
+            var sql = Provider == StorageProvider.Postgres ? postgres ?? sqlite : sqlite;
+            await connection.ExecuteAsync(sql.Replace("{identity}", Identity, StringComparison.Ordinal), transaction: tx);
             await connection.ExecuteAsync("INSERT INTO schema_version (version, applied_at) VALUES (@version, @at)",
                 new { version, at = DateTimeOffset.UtcNow.ToString("O") }, tx);
             await tx.CommitAsync(ct);
@@ -78,9 +85,10 @@ public sealed class Database : IAsyncDisposable
     }
 
     // Append only: a released migration is never edited. Times are ISO-8601 UTC text, ids 64-bit on both databases.
-    private static readonly string[] Migrations =
+    // Each is (SQLite, PostgreSQL), the second null when one text serves both.
+    private static readonly (string Sqlite, string? Postgres)[] Migrations =
     [
-        """
+        ("""
         CREATE TABLE subscriptions (
             id {identity},
             platform TEXT NOT NULL,
@@ -114,7 +122,33 @@ public sealed class Database : IAsyncDisposable
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         );
-        """,
+        """, null),
+        // Subscriptions per forum topic: the key gains the thread ('' for the chat itself). SQLite cannot drop a
+        // table's UNIQUE constraint, so there the table is rebuilt (create, copy, drop, rename: SQLite's documented way).
+        ("""
+        CREATE TABLE subscriptions_new (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL,
+            filter TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'active',
+            paused_reason TEXT NULL,
+            created_by TEXT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (platform, chat_id, thread_id)
+        );
+        INSERT INTO subscriptions_new (id, platform, chat_id, thread_id, lang, filter, status, paused_reason, created_by, created_at, updated_at)
+            SELECT id, platform, chat_id, '', lang, filter, status, paused_reason, created_by, created_at, updated_at FROM subscriptions;
+        DROP TABLE subscriptions;
+        ALTER TABLE subscriptions_new RENAME TO subscriptions;
+        """, """
+        ALTER TABLE subscriptions ADD COLUMN thread_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE subscriptions DROP CONSTRAINT subscriptions_platform_chat_id_key;
+        ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_platform_chat_id_thread_id_key UNIQUE (platform, chat_id, thread_id);
+        """),
     ];
 
     public async ValueTask DisposeAsync()

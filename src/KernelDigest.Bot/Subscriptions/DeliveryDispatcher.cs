@@ -18,12 +18,13 @@ public sealed record DispatchCounts(int Sent, int Failed, int Paused, int Skippe
 public sealed partial class DeliveryDispatcher(
     SubscriptionStore store,
     IEnumerable<IChatSender> senders,
+    ChatStates chats,
     ReportLibrary library,
     IOptions<DigestOptions> options,
     TimeProvider time,
     ILogger<DeliveryDispatcher> logger)
 {
-    private readonly Dictionary<string, IChatSender> _senders = senders.ToDictionary(s => s.Platform, StringComparer.Ordinal);
+    private readonly Dictionary<Platform, IChatSender> _senders = senders.ToDictionary(s => s.Platform);
 
     /// <summary>Identifies this process's claims (host name and process id).</summary>
     public string Instance { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -72,7 +73,7 @@ public sealed partial class DeliveryDispatcher(
         {
             var outcome = await DeliverAsync(claimed, token);
             Interlocked.Increment(ref counts[(int)outcome]);
-            Telemetry.Deliveries.Add(1, Telemetry.Tag("platform", claimed.Subscription.Platform), Telemetry.Tag("outcome", outcome.ToString().ToLowerInvariant()));
+            Telemetry.Deliveries.Add(1, Telemetry.Tag("platform", claimed.Subscription.Platform.Key), Telemetry.Tag("outcome", outcome.ToString().ToLowerInvariant()));
         });
         await claimer;
         return new DispatchCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
@@ -94,7 +95,7 @@ public sealed partial class DeliveryDispatcher(
         var digest = _digests.GetOrAdd((report, subscription.Lang, subscription.Filter), key =>
         {
             var filter = subscription.Subsystems;
-            return CommandRouter.Digest(key.Report, Langs.FromCode(key.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
+            return ReportCommands.Digest(key.Report, Langs.FromCode(key.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
         });
         if (digest.Items.Count == 0)
         {
@@ -107,42 +108,57 @@ public sealed partial class DeliveryDispatcher(
             return Outcome.Deferred; // taken over by another instance while this one waited
 
         DigestSendResult result;
+        var address = subscription.Address;
         try
         {
-            result = await sender.SendDigestAsync(subscription.ChatId, digest, delivery.PartsSent,
+            result = await sender.SendDigestAsync(address, digest, delivery.PartsSent,
                 parts => store.MarkPartsSentAsync(delivery.Id, parts, CancellationToken.None), ct);
+            if (result.Result is SendResult.Gone { Reason: GoneReason.Migrated, NewChatId: { } newId } moved)
+            {
+                // The chat lives on under a new id: the subscription follows it, and the digest goes on there at once.
+                await chats.ApplyAsync(address, moved, CancellationToken.None);
+                address = address with { ChatId = newId };
+                result = await sender.SendDigestAsync(address, digest, result.PartsSent,
+                    parts => store.MarkPartsSentAsync(delivery.Id, parts, CancellationToken.None), ct);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            result = new DigestSendResult(DigestSendStatus.Transient, delivery.PartsSent, ex.Message);
+            result = new DigestSendResult(new SendResult.RetryLater(ex.Message), delivery.PartsSent);
         }
 
-        switch (result.Status)
+        var chat = address.ToString();
+        switch (result.Result)
         {
-            case DigestSendStatus.Sent:
+            case SendResult.Sent:
                 await store.MarkSentAsync(delivery.Id, CancellationToken.None);
-                LogDelivered(subscription.Platform, subscription.ChatId, delivery.Month, "sent");
+                LogDelivered(chat, delivery.Month, "sent");
                 return Outcome.Sent;
-            case DigestSendStatus.ChatGone:
-                await store.MarkFailedAsync(delivery.Id, result.Reason ?? "chat gone", CancellationToken.None);
-                await store.SetStatusAsync(subscription.Platform, subscription.ChatId, SubscriptionStatus.Paused, result.Reason, CancellationToken.None);
-                LogDelivered(subscription.Platform, subscription.ChatId, delivery.Month, "paused: " + result.Reason);
+            case SendResult.Gone gone:
+                await store.MarkFailedAsync(delivery.Id, gone.Description, CancellationToken.None);
+                await chats.ApplyAsync(address, gone, CancellationToken.None);
+                LogDelivered(chat, delivery.Month, "paused: " + gone.Description);
                 return Outcome.Paused;
-            default:
+            case SendResult.RetryLater retry:
                 if (delivery.Attempts >= options.Value.MaxAttempts)
                 {
-                    await store.MarkFailedAsync(delivery.Id, result.Reason ?? "gave up", CancellationToken.None);
-                    LogDelivered(subscription.Platform, subscription.ChatId, delivery.Month, "failed: " + result.Reason);
+                    await store.MarkFailedAsync(delivery.Id, retry.Reason, CancellationToken.None);
+                    LogDelivered(chat, delivery.Month, "failed: " + retry.Reason);
                     return Outcome.Failed;
                 }
-                // Back off 30 s, 1, 2, 4 … minutes, at most an hour.
+                // Back off 30 s, 1, 2, 4 … minutes, at most an hour; later when the platform asked for longer.
                 var wait = TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, delivery.Attempts - 1))));
-                await store.RetryLaterAsync(delivery.Id, result.Reason, time.GetUtcNow() + wait, CancellationToken.None);
-                LogDelivered(subscription.Platform, subscription.ChatId, delivery.Month, $"retry in {wait.TotalSeconds:F0} s: {result.Reason}");
+                var due = time.GetUtcNow() + wait;
+                if (retry.NotBefore is { } asked && asked > due)
+                    due = asked;
+                await store.RetryLaterAsync(delivery.Id, retry.Reason, due, CancellationToken.None);
+                LogDelivered(chat, delivery.Month, $"retry at {due:HH:mm:ss}: {retry.Reason}");
                 return Outcome.Deferred;
+            default:
+                throw new InvalidOperationException($"unknown send result {result.Result}");
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Digest {Month} to {Platform} chat {ChatId}: {Outcome}")]
-    private partial void LogDelivered(string platform, string chatId, string month, string outcome);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Digest {Month} to {Chat}: {Outcome}")]
+    private partial void LogDelivered(string chat, string month, string outcome);
 }

@@ -24,9 +24,9 @@ internal static class OperatorCommands
         if (args[0] == "subscriptions")
         {
             var all = await store.ListAsync(ct);
-            Console.Out.WriteLine("id\tplatform\tchat\tlang\tstatus\tfilter\treason");
+            Console.Out.WriteLine("id\tplatform\tchat\tlang\tstatus\tfilter\treason\ttopic");
             foreach (var s in all)
-                Console.Out.WriteLine($"{s.Id}\t{s.Platform}\t{s.ChatId}\t{s.Lang}\t{s.Status}\t{(s.Filter.Length == 0 ? "*" : s.Filter)}\t{s.PausedReason}");
+                Console.Out.WriteLine($"{s.Id}\t{s.Platform}\t{s.ChatId}\t{s.Lang}\t{s.Status}\t{(s.Filter.Length == 0 ? "*" : s.Filter)}\t{s.PausedReason}\t{s.ThreadId}");
             Console.Error.WriteLine($"{all.Count} subscription(s)");
             return 0;
         }

@@ -1,15 +1,20 @@
 using System.Globalization;
 using Dapper;
 using KernelDigest.Bot.Storage;
+using KernelDigest.Core.Commands;
 
 namespace KernelDigest.Bot.Subscriptions;
 
-/// <summary>A chat or channel that receives every month's digest.</summary>
+/// <summary>A chat or channel, or a topic in one, that receives every month's digest.</summary>
 public sealed record Subscription
 {
     public long Id { get; init; }
-    public required string Platform { get; init; }
+    public required Platform Platform { get; init; }
     public required string ChatId { get; init; }
+
+    /// <summary>The forum topic the subscription is for; empty for the chat itself.</summary>
+    public string ThreadId { get; init; } = "";
+
     public required string Lang { get; init; }
 
     /// <summary>Comma-separated subsystem keys; empty means every subsystem.</summary>
@@ -23,6 +28,9 @@ public sealed record Subscription
     public string UpdatedAt { get; init; } = "";
 
     public IReadOnlySet<string> Subsystems => Filter.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Where its digests go.</summary>
+    public ChatAddress Address => new(Platform, ChatId, ThreadId.Length == 0 ? null : ThreadId);
 }
 
 public static class SubscriptionStatus
@@ -67,30 +75,35 @@ public sealed record DeliveryCounts(int Pending, int Sending, int Sent, int Fail
 /// </summary>
 public sealed class SubscriptionStore(Database db, TimeProvider time)
 {
-    static SubscriptionStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static SubscriptionStore()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.AddTypeHandler(new PlatformHandler());
+    }
 
     private string Now => Stamp(time.GetUtcNow());
 
     /// <summary>Times are stored as sortable UTC text, the same on SQLite and PostgreSQL.</summary>
     public static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    public async Task<Subscription> SubscribeAsync(string platform, string chatId, string lang, string filter, string? createdBy, CancellationToken ct)
+    public async Task<Subscription> SubscribeAsync(ChatAddress chat, string lang, string filter, string? createdBy, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.QuerySingleAsync<Subscription>(new CommandDefinition("""
-            INSERT INTO subscriptions (platform, chat_id, lang, filter, status, created_by, created_at, updated_at)
-            VALUES (@platform, @chatId, @lang, @filter, 'active', @createdBy, @now, @now)
-            ON CONFLICT (platform, chat_id) DO UPDATE SET lang = excluded.lang, filter = excluded.filter,
+            INSERT INTO subscriptions (platform, chat_id, thread_id, lang, filter, status, created_by, created_at, updated_at)
+            VALUES (@platform, @chatId, @threadId, @lang, @filter, 'active', @createdBy, @now, @now)
+            ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET lang = excluded.lang, filter = excluded.filter,
                 status = 'active', paused_reason = NULL, updated_at = excluded.updated_at
             RETURNING *
-            """, new { platform, chatId, lang, filter, createdBy, now = Now }, cancellationToken: ct));
+            """, new { platform = chat.Platform, chatId = chat.ChatId, threadId = chat.ThreadId ?? "", lang, filter, createdBy, now = Now }, cancellationToken: ct));
     }
 
-    public async Task<Subscription?> GetAsync(string platform, string chatId, CancellationToken ct)
+    public async Task<Subscription?> GetAsync(ChatAddress chat, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.QuerySingleOrDefaultAsync<Subscription>(new CommandDefinition(
-            "SELECT * FROM subscriptions WHERE platform = @platform AND chat_id = @chatId", new { platform, chatId }, cancellationToken: ct));
+            "SELECT * FROM subscriptions WHERE platform = @platform AND chat_id = @chatId AND thread_id = @threadId",
+            new { platform = chat.Platform, chatId = chat.ChatId, threadId = chat.ThreadId ?? "" }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<Subscription>> ListAsync(CancellationToken ct)
@@ -99,33 +112,43 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
         return [.. await c.QueryAsync<Subscription>(new CommandDefinition("SELECT * FROM subscriptions ORDER BY id", cancellationToken: ct))];
     }
 
-    /// <summary>Sets the status (and reason) of a chat's subscription; false when it has none.</summary>
-    public async Task<bool> SetStatusAsync(string platform, string chatId, string status, string? reason, CancellationToken ct)
+    /// <summary>Sets the status (and reason) of one subscription: the chat's own, or one topic's; false when there is none.</summary>
+    public async Task<bool> SetStatusAsync(ChatAddress chat, string status, string? reason, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE subscriptions SET status = @status, paused_reason = @reason, updated_at = @now
+            WHERE platform = @platform AND chat_id = @chatId AND thread_id = @threadId AND status <> 'unsubscribed'
+            """, new { platform = chat.Platform, chatId = chat.ChatId, threadId = chat.ThreadId ?? "", status, reason, now = Now }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>Sets the status of every subscription in a chat, its topics' included (the bot was removed, say).</summary>
+    public async Task<int> SetChatStatusAsync(Platform platform, string chatId, string status, string? reason, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition("""
             UPDATE subscriptions SET status = @status, paused_reason = @reason, updated_at = @now
             WHERE platform = @platform AND chat_id = @chatId AND status <> 'unsubscribed'
-            """, new { platform, chatId, status, reason, now = Now }, cancellationToken: ct)) > 0;
+            """, new { platform, chatId, status, reason, now = Now }, cancellationToken: ct));
     }
 
-    public async Task<bool> UnsubscribeAsync(string platform, string chatId, CancellationToken ct)
+    public async Task<bool> UnsubscribeAsync(ChatAddress chat, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition("""
             UPDATE subscriptions SET status = 'unsubscribed', paused_reason = NULL, updated_at = @now
-            WHERE platform = @platform AND chat_id = @chatId AND status <> 'unsubscribed'
-            """, new { platform, chatId, now = Now }, cancellationToken: ct)) > 0;
+            WHERE platform = @platform AND chat_id = @chatId AND thread_id = @threadId AND status <> 'unsubscribed'
+            """, new { platform = chat.Platform, chatId = chat.ChatId, threadId = chat.ThreadId ?? "", now = Now }, cancellationToken: ct)) > 0;
     }
 
-    /// <summary>A Telegram group became a supergroup: the subscription follows the chat to its new id.</summary>
-    public async Task MoveChatAsync(string platform, string oldChatId, string newChatId, CancellationToken ct)
+    /// <summary>A Telegram group became a supergroup: its subscriptions (topics too) follow the chat to its new id.</summary>
+    public async Task MoveChatAsync(Platform platform, string oldChatId, string newChatId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync(new CommandDefinition("""
             UPDATE subscriptions SET chat_id = @newChatId, updated_at = @now
             WHERE platform = @platform AND chat_id = @oldChatId
-              AND NOT EXISTS (SELECT 1 FROM subscriptions s2 WHERE s2.platform = @platform AND s2.chat_id = @newChatId)
+              AND NOT EXISTS (SELECT 1 FROM subscriptions s2 WHERE s2.platform = @platform AND s2.chat_id = @newChatId AND s2.thread_id = subscriptions.thread_id)
             """, new { platform, oldChatId, newChatId, now = Now }, cancellationToken: ct));
     }
 
@@ -242,4 +265,16 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: ct));
     }
+}
+
+/// <summary>Stores a <see cref="Platform"/> as its key, the text the column has always held.</summary>
+internal sealed class PlatformHandler : SqlMapper.TypeHandler<Platform>
+{
+    public override void SetValue(System.Data.IDbDataParameter parameter, Platform value)
+    {
+        parameter.DbType = System.Data.DbType.String;
+        parameter.Value = value.Key;
+    }
+
+    public override Platform Parse(object value) => new((string)value);
 }

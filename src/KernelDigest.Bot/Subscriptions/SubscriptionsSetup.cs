@@ -1,6 +1,6 @@
-using KernelDigest.Bot.Chats;
 using KernelDigest.Bot.Storage;
-using KernelDigest.Core.Reports;
+using KernelDigest.Core.Commands;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -9,8 +9,8 @@ namespace KernelDigest.Bot.Subscriptions;
 public static class SubscriptionsSetup
 {
     /// <summary>
-    /// Subscriptions and monthly digests: the store, the outbox dispatcher, the Quartz schedule (clustered on
-    /// PostgreSQL), and the listener that pauses or moves subscriptions when a platform reports a chat gone.
+    /// Subscriptions and monthly digests: the commands, the store, the outbox and its sender, the Quartz schedule
+    /// (clustered on PostgreSQL), what a gone chat means (<see cref="ChatStates"/>), and posting a new month at once.
     /// </summary>
     public static IHostApplicationBuilder AddSubscriptions(this IHostApplicationBuilder builder)
     {
@@ -18,15 +18,16 @@ public static class SubscriptionsSetup
             .BindConfiguration(DigestOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.TryAddChatFeedback();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new DigestSchedule(sp.GetRequiredService<IOptions<DigestOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<SubscriptionStore>();
+        builder.Services.AddSingleton<DeliverySignal>();
+        builder.Services.AddSingleton<ChatStates>();
         builder.Services.AddSingleton<DeliveryDispatcher>();
-        builder.Services.AddSingleton<DeliveryWorker>();
         builder.Services.AddSingleton<DigestPlanner>();
-        builder.Services.AddSingleton<SubscriptionCommands>();
-        builder.Services.AddHostedService<ChatProblemListener>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        builder.Services.AddSingleton<IChatCommands, SubscriptionCommands>();
+        builder.Services.AddHostedService<DeliveryWorker>();
+        builder.Services.AddHostedService<NewReportListener>();
 
         var digest = new DigestOptions();
         builder.Configuration.GetSection(DigestOptions.SectionName).Bind(digest);
@@ -61,58 +62,4 @@ public static class SubscriptionsSetup
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
     }
-}
-
-/// <summary>
-/// Applies what platforms report about chats to subscriptions: a blocked or vanished chat pauses its subscription with
-/// the reason; a Telegram group upgraded to a supergroup takes its subscription to the new id. With
-/// <c>Digest:PostOnNewReport</c> it also owes subscribers a new month as soon as its report appears.
-/// </summary>
-internal sealed partial class ChatProblemListener(
-    ChatFeedback feedback,
-    SubscriptionStore store,
-    ReportLibrary library,
-    DigestPlanner planner,
-    IOptions<DigestOptions> options,
-    ILogger<ChatProblemListener> logger) : BackgroundService
-{
-    private readonly System.Threading.Channels.Channel<Func<CancellationToken, Task>> _work =
-        System.Threading.Channels.Channel.CreateUnbounded<Func<CancellationToken, Task>>();
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        feedback.ProblemReported += OnProblem;
-        ReportMonth? latest = library.Current.Latest?.Month;
-        if (options.Value.PostOnNewReport)
-        {
-            library.Reloaded += snapshot =>
-            {
-                if (snapshot.Latest?.Month is { } month && (latest is null || month > latest))
-                {
-                    latest = month;
-                    _work.Writer.TryWrite(ct => planner.PlanAsync(month, ct));
-                }
-            };
-        }
-        await foreach (var job in _work.Reader.ReadAllAsync(stoppingToken))
-        {
-            try
-            {
-                await job(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(ex);
-            }
-        }
-    }
-
-    private void OnProblem(ChatProblem problem) => _work.Writer.TryWrite(ct => problem.Kind switch
-    {
-        ChatProblemKind.Migrated when problem.NewChatId is { } newId => store.MoveChatAsync(problem.Platform, problem.ChatId, newId, ct),
-        _ => store.SetStatusAsync(problem.Platform, problem.ChatId, SubscriptionStatus.Paused, problem.Description, ct),
-    });
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Updating a subscription after a chat problem failed")]
-    private partial void LogFailed(Exception ex);
 }

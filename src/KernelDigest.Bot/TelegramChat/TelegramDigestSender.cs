@@ -22,12 +22,13 @@ public sealed class TelegramDigestSender : IChatSender, IDisposable
 
     public TelegramDigestSender(TelegramSender sender) => _sender = sender;
 
-    public string Platform => "telegram";
+    public Platform Platform => Platform.Telegram;
 
-    public async Task<DigestSendResult> SendDigestAsync(string chatId, Reply digest, int skipParts, Func<int, Task> partSent, CancellationToken ct)
+    public async Task<DigestSendResult> SendDigestAsync(ChatAddress chat, Reply digest, int skipParts, Func<int, Task> partSent, CancellationToken ct)
     {
-        if (!long.TryParse(chatId, out var id))
-            return new DigestSendResult(DigestSendStatus.ChatGone, skipParts, $"not a Telegram chat id: {chatId}");
+        if (!long.TryParse(chat.ChatId, out var id))
+            return new DigestSendResult(new SendResult.Gone(GoneReason.UnknownChat, $"not a Telegram chat id: {chat.ChatId}"), skipParts);
+        int? thread = int.TryParse(chat.ThreadId, out var t) ? t : null;
         // The same digest object goes to many chats: render it once.
         var parts = _rendered.GetValue(digest, d => new RenderedDigest(TelegramRenderer.Render(d))).Parts;
         var sent = skipParts;
@@ -39,26 +40,20 @@ public sealed class TelegramDigestSender : IChatSender, IDisposable
             var request = new SendMessageRequest
             {
                 ChatId = id,
+                MessageThreadId = thread, // a forum topic's subscription is posted in that topic
                 Text = part.Html,
                 ParseMode = ParseMode.Html,
                 LinkPreviewOptions = new LinkPreviewOptions { IsDisabled = true },
                 ReplyMarkup = part.Keyboard,
             };
-            var outcome = await _sender.SendAsync(request, ct);
-            switch (outcome)
-            {
-                case SendOutcome.Sent:
-                    sent++;
-                    if (sent < parts.Count)
-                        await partSent(sent); // the last part is recorded with the delivery itself
-                    break;
-                case SendOutcome.ChatGone:
-                    return new DigestSendResult(DigestSendStatus.ChatGone, sent, _sender.LastProblem(id) ?? "the chat cannot receive messages");
-                default:
-                    return new DigestSendResult(DigestSendStatus.Transient, sent, "Telegram did not accept the message");
-            }
+            var result = await _sender.SendAsync(request, ct);
+            if (result is not SendResult.Sent)
+                return new DigestSendResult(result, sent);
+            sent++;
+            if (sent < parts.Count)
+                await partSent(sent); // the last part is recorded with the delivery itself
         }
-        return new DigestSendResult(DigestSendStatus.Sent, sent);
+        return new DigestSendResult(SendResult.Ok, sent);
     }
 
     private static async Task Acquire(RateLimiter limiter, CancellationToken ct)

@@ -1,3 +1,4 @@
+using KernelDigest.Core.Commands;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
@@ -81,7 +82,7 @@ internal sealed partial class TelegramPolling(
         try
         {
             var o = options.Value;
-            using var client = http.CreateClient("telegram");
+            using var client = http.CreateClient(Platform.Telegram.Key);
             var url = $"{o.ApiBaseUrl.TrimEnd('/')}/bot{o.BotToken}/getUpdates";
             using var response = await client.PostAsJsonAsync(url, new Dictionary<string, object?> { ["offset"] = offset, ["limit"] = 1, ["timeout"] = 0 }, ct);
             using var doc = await System.Text.Json.JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);

@@ -1,5 +1,4 @@
 using System.Text;
-using KernelDigest.Core;
 using KernelDigest.Core.Commands;
 using KernelDigest.Core.Reports;
 using Telegram.Bot.Extensions;
@@ -27,11 +26,14 @@ public static class TelegramRenderer
     /// <summary>A line is a list of styled runs; a block is a list of lines. Blocks are separated by a blank line.</summary>
     private sealed class Block : List<List<Run>>;
 
-    public static IReadOnlyList<TelegramMessage> Render(Reply reply, int maxLength = MaxMessageLength)
+    /// <param name="reply">The reply.</param>
+    /// <param name="pages">Makes the page buttons' tokens; a reply with one page (a digest, an error) needs none.</param>
+    /// <param name="maxLength">The longest message, in visible characters.</param>
+    public static IReadOnlyList<TelegramMessage> Render(Reply reply, PageCodec? pages = null, int maxLength = MaxMessageLength)
     {
         var blocks = Blocks(reply);
         var chunks = Pack(blocks, maxLength);
-        var keyboard = PageKeyboard(reply);
+        var keyboard = PageKeyboard(reply, pages);
         var disablePreview = reply.Items.Count != 1;
         return [.. chunks.Select((html, i) => new TelegramMessage(html, i == chunks.Count - 1 ? keyboard : null, disablePreview))];
     }
@@ -70,7 +72,7 @@ public static class TelegramRenderer
         }
         else
         {
-            var number = reply.Page is { } page ? (page.Number - 1) * CommandRouter.PageSize + 1 : 1;
+            var number = reply.FirstNumber;
             foreach (var item in reply.Items)
                 blocks.Add(ItemBlock(item, number++));
         }
@@ -95,20 +97,12 @@ public static class TelegramRenderer
             {
                 if (line.Count > 0)
                     line.Add(new Run(" · ", Style.Plain));
-                line.Add(new Run(LinkText(link), Style.Link, link.Url));
+                line.Add(new Run(LinkText.For(link), Style.Link, link.Url));
             }
             block.Add(line);
         }
         return block;
     }
-
-    private static string LinkText(ReportLink link) => link.Kind switch
-    {
-        LinkKind.Lwn => string.IsNullOrEmpty(link.Label) ? "LWN" : $"LWN {link.Label}",
-        LinkKind.Lore => string.IsNullOrEmpty(link.Label) ? "lore" : $"lore {link.Label}",
-        LinkKind.Docs => string.IsNullOrEmpty(link.Label) ? "docs" : $"docs {link.Label}",
-        _ => string.IsNullOrEmpty(link.Label) ? (Uri.TryCreate(link.Url, UriKind.Absolute, out var u) ? u.Host : "link") : link.Label,
-    };
 
     /// <summary>Packs blocks into messages of at most <paramref name="max"/> visible characters.</summary>
     private static List<string> Pack(List<Block> blocks, int max)
@@ -223,66 +217,12 @@ public static class TelegramRenderer
         return sb.ToString();
     }
 
-    /// <summary>"‹ prev" / "next ›" buttons for a paged search; null when there is one page.</summary>
-    private static InlineKeyboardMarkup? PageKeyboard(Reply reply)
+    /// <summary>The page buttons (<see cref="PageButtons"/>) as an inline keyboard; null when there is one page.</summary>
+    private static InlineKeyboardMarkup? PageKeyboard(Reply reply, PageCodec? pages)
     {
-        if (reply.Page is not { Count: > 1 } page || reply.Command != "patch")
+        if (pages is null)
             return null;
-        var args = page.CommandText.StartsWith("/patch ", StringComparison.Ordinal) ? page.CommandText[7..] : page.CommandText;
-        var en = reply.Lang == Lang.En;
-        var row = new List<InlineKeyboardButton>();
-        if (page.HasPrevious)
-            row.Add(InlineKeyboardButton.WithCallbackData(en ? "‹ Prev" : "‹ 上一页", PageToken.Encode(page.Number - 1, args)));
-        row.Add(InlineKeyboardButton.WithCallbackData($"{page.Number}/{page.Count}", PageToken.Encode(page.Number, args)));
-        if (page.HasNext)
-            row.Add(InlineKeyboardButton.WithCallbackData(en ? "Next ›" : "下一页 ›", PageToken.Encode(page.Number + 1, args)));
-        return new InlineKeyboardMarkup(row);
-    }
-}
-
-/// <summary>
-/// The stateless page token in a button's callback_data (at most 64 bytes): "pg|{page}|{query}". A query too long to
-/// fit is left out ("pg|{page}|#") and read back from the first line of the message the button belongs to.
-/// </summary>
-public static class PageToken
-{
-    public const int MaxBytes = 64;
-    private const string Prefix = "pg|";
-
-    public static string Encode(int page, string query)
-    {
-        var head = $"{Prefix}{page}|";
-        var full = head + query;
-        return Encoding.UTF8.GetByteCount(full) <= MaxBytes ? full : head + "#";
-    }
-
-    /// <summary>Reads a token; <paramref name="query"/> is null when it must come from the message.</summary>
-    public static bool TryDecode(string? data, out int page, out string? query)
-    {
-        page = 0;
-        query = null;
-        if (data is null || !data.StartsWith(Prefix, StringComparison.Ordinal))
-            return false;
-        var bar = data.IndexOf('|', Prefix.Length);
-        if (bar < 0 || !int.TryParse(data.AsSpan(Prefix.Length, bar - Prefix.Length), out page) || page is < 1 or > 10_000)
-            return false;
-        var rest = data[(bar + 1)..];
-        query = rest == "#" ? null : rest;
-        return query is null || query.Length > 0;
-    }
-
-    /// <summary>The query shown in a search reply's first line ("搜索:TDP MMU" / "Search: TDP MMU").</summary>
-    public static string? QueryFromMessage(string? messageText)
-    {
-        var first = messageText?.Split('\n', 2)[0];
-        if (first is null)
-            return null;
-        foreach (var lang in new[] { Lang.Zh, Lang.En })
-        {
-            var prefix = BotTexts.For(lang).ResultsTitle("");
-            if (first.StartsWith(prefix, StringComparison.Ordinal) && first.Length > prefix.Length)
-                return first[prefix.Length..];
-        }
-        return null;
+        var buttons = PageButtons.For(reply, pages, TokenLimit.Telegram);
+        return buttons.Count == 0 ? null : new InlineKeyboardMarkup(buttons.Select(b => InlineKeyboardButton.WithCallbackData(b.Label, b.Token)));
     }
 }

@@ -1,6 +1,7 @@
 using KernelDigest.Bot.Chats;
+using KernelDigest.Core.Commands;
+using KernelDigest.Core.Diagnostics;
 using Polly;
-using Polly.Retry;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Requests;
@@ -8,81 +9,50 @@ using Telegram.Bot.Requests.Abstractions;
 
 namespace KernelDigest.Bot.TelegramChat;
 
-/// <summary>How a Bot API call ended, after retries.</summary>
-public enum SendOutcome
-{
-    Sent,
-
-    /// <summary>The chat cannot receive messages (blocked, kicked, not found); reported to <see cref="ChatFeedback"/>.</summary>
-    ChatGone,
-
-    /// <summary>Gave up after retrying transient failures, or the request itself was refused.</summary>
-    Failed,
-}
-
 /// <summary>
-/// Sends Bot API requests through one retry policy. Telegram.Bot's own 429 retry is switched off (it would sleep inside
-/// a request for up to a minute, unseen): here 429 waits <c>retry_after</c>, 5xx and network faults back off
-/// exponentially, a group upgraded to a supergroup is re-sent to its new id, and chats that are gone are reported.
+/// Sends Bot API requests through one retry policy and says how each ended as a <see cref="SendResult"/>.
+/// Telegram.Bot's own 429 retry is switched off (it would sleep inside a request for up to a minute, unseen): here
+/// 429 waits <c>retry_after</c>, 5xx and network faults back off (<see cref="ChatRetry"/>), and a chat that cannot
+/// receive messages comes back as <see cref="SendResult.Gone"/> with the reason, for the caller to act on.
 /// </summary>
-public sealed partial class TelegramSender(ITelegramBotClient bot, ChatFeedback feedback, ILogger<TelegramSender> logger, TimeProvider time)
+public sealed partial class TelegramSender(ITelegramBotClient bot, ILogger<TelegramSender> logger, TimeProvider time)
 {
-    private readonly ResiliencePipeline _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-        .AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = 5,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(500),
-            MaxDelay = TimeSpan.FromSeconds(30),
-            ShouldHandle = new PredicateBuilder().Handle<RequestException>(IsTransient),
-            DelayGenerator = args => ValueTask.FromResult(
-                args.Outcome.Exception is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after }
-                    ? TimeSpan.FromSeconds(Math.Clamp(after, 1, 300)) + TimeSpan.FromMilliseconds(100)
-                    : (TimeSpan?)null),
-        })
-        .Build();
+    private readonly ResiliencePipeline _pipeline = ChatRetry.Pipeline(
+        time,
+        new PredicateBuilder().Handle<RequestException>(IsTransient),
+        ex => ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after }
+            ? TimeSpan.FromSeconds(Math.Clamp(after, 1, 300)) + TimeSpan.FromMilliseconds(100)
+            : null);
 
     /// <summary>Counts 429 answers received (for metrics and tests).</summary>
     public long TooManyRequests => Interlocked.Read(ref _tooManyRequests);
 
     private long _tooManyRequests;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _problems = new();
-
-    /// <summary>The description of the last lasting problem with a chat (e.g. "Forbidden: bot was blocked by the user").</summary>
-    public string? LastProblem(long chatId) => _problems.TryGetValue(chatId, out var p) ? p : null;
-
-    public async Task<SendOutcome> SendAsync(IRequest request, CancellationToken ct)
+    public async Task<SendResult> SendAsync(IRequest request, CancellationToken ct)
     {
         try
         {
             await _pipeline.ExecuteAsync(async token => await Execute(request, token), ct);
-            return SendOutcome.Sent;
+            return SendResult.Ok;
         }
-        catch (ApiRequestException ex) when (ex.Parameters?.MigrateToChatId is { } newId && request is SendMessageRequest message)
+        catch (ApiRequestException ex) when (ex.Parameters?.MigrateToChatId is { } newId)
         {
-            var oldId = message.ChatId.ToString();
-            feedback.Report(new ChatProblem("telegram", oldId, ChatProblemKind.Migrated, ex.Message, newId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            message.ChatId = newId;
-            return await SendAsync(message, ct);
+            return new SendResult.Gone(GoneReason.Migrated, ex.Message, newId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
-        catch (ApiRequestException ex) when (ex.ErrorCode == 403 || IsChatNotFound(ex))
+        catch (ApiRequestException ex) when (GoneReasonOf(ex) is { } reason)
         {
-            var chat = ChatOf(request) ?? "?";
-            if (long.TryParse(chat, out var chatId))
-                _problems[chatId] = ex.Message;
-            feedback.Report(new ChatProblem("telegram", chat, ex.ErrorCode == 403 ? ChatProblemKind.Blocked : ChatProblemKind.NotFound, ex.Message));
-            return SendOutcome.ChatGone;
+            return new SendResult.Gone(reason, ex.Message);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 400 && ex.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase))
         {
-            return SendOutcome.Sent; // the page shown is already this one
+            return SendResult.Ok; // the page shown is already this one
         }
         catch (RequestException ex)
         {
             LogSendFailed(request.MethodName, ChatOf(request) ?? "-", ex.Message, ex);
-            return SendOutcome.Failed;
+            var after = ex is ApiRequestException { Parameters.RetryAfter: { } seconds } ? time.GetUtcNow().AddSeconds(seconds) : (DateTimeOffset?)null;
+            return new SendResult.RetryLater(ex.Message, after);
         }
     }
 
@@ -103,7 +73,7 @@ public sealed partial class TelegramSender(ITelegramBotClient bot, ChatFeedback 
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {
             Interlocked.Increment(ref _tooManyRequests);
-            KernelDigest.Core.Diagnostics.Telemetry.RateLimited.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", "telegram"));
+            Telemetry.RateLimited.Add(1, Telemetry.Tag("platform", Platform.Telegram.Key));
             throw;
         }
     }
@@ -114,8 +84,17 @@ public sealed partial class TelegramSender(ITelegramBotClient bot, ChatFeedback 
         _ => true, // network failure, timeout, or a non-JSON error page from a proxy
     };
 
-    private static bool IsChatNotFound(ApiRequestException ex) =>
-        ex.ErrorCode == 400 && ex.Message.Contains("chat not found", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The lasting problems, by the descriptions the Bot API gives with 403 and 400.</summary>
+    private static GoneReason? GoneReasonOf(ApiRequestException ex) => (ex.ErrorCode, ex.Message.ToLowerInvariant()) switch
+    {
+        (403, var m) when m.Contains("blocked by the user", StringComparison.Ordinal) => GoneReason.Blocked,
+        (403, _) => GoneReason.Kicked,
+        (400, var m) when m.Contains("chat not found", StringComparison.Ordinal) => GoneReason.UnknownChat,
+        (400, var m) when m.Contains("message thread not found", StringComparison.Ordinal) || m.Contains("topic_closed", StringComparison.Ordinal)
+            || m.Contains("topic_deleted", StringComparison.Ordinal) => GoneReason.TopicGone,
+        (400, var m) when m.Contains("not enough rights", StringComparison.Ordinal) => GoneReason.MissingPermissions,
+        _ => null,
+    };
 
     private static string? ChatOf(IRequest request) => request switch
     {

@@ -1,4 +1,6 @@
 using KernelDigest.Bot.Chats;
+using KernelDigest.Core.Commands;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 
@@ -18,10 +20,10 @@ public static class TelegramSetup
             .BindConfiguration(TelegramOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.TryAddChatFeedback();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         // One pacing handler for the process: handlers are pooled per client, the limit is per bot.
         builder.Services.AddSingleton<TelegramPacingHandler>();
-        builder.Services.AddHttpClient("telegram")
+        builder.Services.AddHttpClient(Platform.Telegram.Key)
             .RemoveAllLoggers() // request URLs carry the bot token: never log them
             .AddHttpMessageHandler(sp => new SharedHandler(sp.GetRequiredService<TelegramPacingHandler>()))
             .AddTypedClient<ITelegramBotClient>((http, sp) =>
@@ -32,10 +34,11 @@ public static class TelegramSetup
             });
         builder.Services.AddSingleton<TelegramBotIdentity>();
 
+        builder.Services.AddSingleton<TelegramInbound>();
+        builder.Services.AddSingleton<TelegramMembership>();
         builder.Services.AddSingleton<TelegramUpdateHandler>();
         builder.Services.AddSingleton<TelegramSender>();
         builder.Services.AddSingleton<TelegramUpdateProcessor>();
-        builder.Services.AddSingleton<TelegramSubscriptions>();
         builder.Services.AddSingleton<IChatSender, TelegramDigestSender>();
         builder.Services.AddSingleton<TelegramOutbox>();
         builder.Services.AddSingleton<UpdateOffsetStore>();

@@ -1,5 +1,6 @@
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
+using KernelDigest.Core.Reports;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
@@ -20,7 +21,7 @@ internal sealed partial class TelegramStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        status.Enabled("telegram");
+        status.Enabled(Platform.Telegram);
         User me;
         try
         {
@@ -33,16 +34,11 @@ internal sealed partial class TelegramStartup(
         }
         identity.Username = me.Username;
         identity.Id = me.Id;
-        status.Authenticated("telegram");
+        status.Authenticated(Platform.Telegram);
 
         foreach (var (lang, code) in new[] { (Lang.Zh, "zh"), (Lang.En, "en"), (Lang.Zh, "") })
         {
-            var commands = BotTexts.For(lang).Commands.Select(c => new BotCommand
-            {
-                Command = c.Command.TrimStart('/').Split(' ')[0],
-                Description = c.Description.Length > 256 ? c.Description[..256] : c.Description,
-            });
-            await bot.SetMyCommands(commands, languageCode: code.Length == 0 ? null : code, cancellationToken: cancellationToken);
+            await bot.SetMyCommands(Menu(lang), languageCode: code.Length == 0 ? null : code, cancellationToken: cancellationToken);
         }
 
         var o = options.Value;
@@ -59,6 +55,10 @@ internal sealed partial class TelegramStartup(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The command menu in a language: every command of the table, described as /help describes it.</summary>
+    public static IReadOnlyList<BotCommand> Menu(Lang lang) =>
+        [.. CommandTable.All.Select(c => new BotCommand { Command = c.Name, Description = TextUtil.Truncate(c.HelpIn(lang), 256) })];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram bot @{Username} started ({Mode})")]
     private partial void LogStarted(string username, string mode);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using KernelDigest.Core;
+using KernelDigest.Bot.Conversation;
 using KernelDigest.Core.Commands;
 using KernelDigest.Core.Reports;
 using KernelDigest.Core.Search;
@@ -14,92 +14,112 @@ using TgUpdate = Telegram.Bot.Types.Update;
 
 namespace KernelDigest.Bot.TelegramChat;
 
-/// <summary>The bot's own identity on Telegram, learnt from getMe at start.</summary>
-public sealed class TelegramBotIdentity
-{
-    public string? Username { get; set; }
-    public long Id { get; set; }
-}
-
 /// <summary>
-/// Turns one Telegram update into the Bot API requests that answer it. Pure: no I/O here, so the same answer can go out
-/// through the polling loop or inside a webhook response.
+/// The Telegram adapter: turns an update into an <see cref="Inbound"/>, has the conversation answer it, and renders the
+/// reply as the Bot API requests that deliver it. It sends nothing itself, so the same requests can go out through the
+/// sender or, in webhook mode, inside the HTTP response.
 /// </summary>
-public sealed class TelegramUpdateHandler(CommandRouter router, ReportLibrary library, TelegramBotIdentity identity, IOptions<TelegramOptions> options)
+public sealed class TelegramUpdateHandler(
+    ConversationTurns turns,
+    TelegramInbound inbound,
+    TelegramMembership membership,
+    ReportLibrary library,
+    IOptions<TelegramOptions> options)
 {
     /// <summary>Inline results per answer.</summary>
     public const int InlinePageSize = 10;
 
-    public IReadOnlyList<IRequest> Handle(TgUpdate update) => update switch
+    /// <summary>
+    /// True when answering needs I/O before the reply is known (a chat-state command asks Telegram who is an admin and
+    /// uses the store; a membership change uses the store): the webhook queues these instead of answering in its response.
+    /// </summary>
+    public bool NeedsIo(TgUpdate update) => update switch
     {
-        { Message: { } message } => HandleMessage(message, isChannel: false),
-        { ChannelPost: { } post } => HandleMessage(post, isChannel: true),
-        { CallbackQuery: { } query } => HandleCallback(query),
-        { InlineQuery: { } query } => HandleInline(query),
-        _ => [], // edits, reactions, membership changes: nothing to answer
+        { MyChatMember: not null } => true,
+        { Message: { } m } => UsesChatState(inbound.FromMessage(m, isChannel: false)),
+        { ChannelPost: { } p } => UsesChatState(inbound.FromMessage(p, isChannel: true)),
+        _ => false,
     };
 
-    private List<IRequest> HandleMessage(Message message, bool isChannel)
+    private static bool UsesChatState(Inbound? input) =>
+        input?.Command is { } command && CommandTable.Find(command.Name) is { UsesChatState: true };
+
+    /// <summary>The input an update carries, for the turn's log line; null for updates that are not a turn.</summary>
+    public Inbound? InputOf(TgUpdate update) => update switch
     {
-        var text = message.Text ?? message.Caption;
-        if (string.IsNullOrWhiteSpace(text))
+        { Message: { } m } => inbound.FromMessage(m, isChannel: false),
+        { ChannelPost: { } p } => inbound.FromMessage(p, isChannel: true),
+        { CallbackQuery: { Message: { } message } q } => TelegramInbound.FromCallback(q, message),
+        _ => null,
+    };
+
+    public async Task<IReadOnlyList<IRequest>> PlanAsync(TgUpdate update, CancellationToken ct) => update switch
+    {
+        { Message: { } message } => await MessageAsync(message, isChannel: false, ct),
+        { ChannelPost: { } post } => await MessageAsync(post, isChannel: true, ct),
+        { CallbackQuery: { } query } => await CallbackAsync(query, ct),
+        { InlineQuery: { } query } => Inline(query),
+        { MyChatMember: { } member } => await membership.ChangedAsync(member, ct),
+        _ => [], // edits, reactions: nothing to answer
+    };
+
+    private async Task<IReadOnlyList<IRequest>> MessageAsync(Message message, bool isChannel, CancellationToken ct)
+    {
+        if (inbound.FromMessage(message, isChannel) is not { } input)
             return [];
-        var isPrivate = message.Chat.Type == ChatType.Private;
-        var mention = identity.Username is { } name ? "@" + name : null;
-        if (!text.StartsWith('/'))
+        var reply = await turns.AnswerAsync(input, ct);
+        return Messages(message.Chat.Id, TelegramInbound.ThreadOf(message), reply, turns.Dispatcher.Pages);
+    }
+
+    /// <summary>A reply as sendMessage requests to a chat (and topic), the page keyboard on the last.</summary>
+    public static List<IRequest> Messages(long chatId, int? thread, Reply reply, PageCodec? pages) =>
+    [
+        .. TelegramRenderer.Render(reply, pages).Select(m => (IRequest)new SendMessageRequest
         {
-            // In groups and channels plain text is conversation, not a question for the bot, unless it names the bot.
-            if (!isPrivate)
-            {
-                if (mention is null || !text.TrimStart().StartsWith(mention, StringComparison.OrdinalIgnoreCase))
-                    return [];
-                text = text.TrimStart()[mention.Length..].Trim();
-                if (text.Length == 0)
-                    text = "/help";
-            }
-        }
-        var lang = isChannel ? Lang.Zh : Langs.FromCode(message.From?.LanguageCode);
-        var reply = router.Handle(new ChatInput(text, lang, identity.Username));
-        if (reply is null)
-            return [];
-        var thread = message.IsTopicMessage ? message.MessageThreadId : null;
-        return [.. TelegramRenderer.Render(reply).Select(m => (IRequest)new SendMessageRequest
-        {
-            ChatId = message.Chat.Id,
+            ChatId = chatId,
             Text = m.Html,
             ParseMode = ParseMode.Html,
             MessageThreadId = thread,
             LinkPreviewOptions = new LinkPreviewOptions { IsDisabled = m.DisableLinkPreview },
             ReplyMarkup = m.Keyboard,
-        })];
-    }
+        }),
+    ];
 
-    private List<IRequest> HandleCallback(CallbackQuery query)
+    private List<IRequest> PageTurned(CallbackQuery query, Reply reply, Message message)
     {
-        var answer = new AnswerCallbackQueryRequest { CallbackQueryId = query.Id };
-        if (query.Message is not { } message || !PageToken.TryDecode(query.Data, out var page, out var args))
-            return [answer];
-        args ??= PageToken.QueryFromMessage(message.Text);
-        if (args is null)
-            return [answer];
-        var reply = router.Handle(new ChatInput($"/patch {args} page:{page}", Langs.FromCode(query.From.LanguageCode), identity.Username));
-        if (reply is null)
-            return [answer];
-        // A page of five results fits one message; it replaces the page shown, in place.
-        var first = TelegramRenderer.Render(reply)[0];
-        var edit = new EditMessageTextRequest
+        if (reply.Command == Dispatcher.PageInvalid)
+            return [new AnswerCallbackQueryRequest { CallbackQueryId = query.Id }]; // not our button: nothing changes
+        if (reply.IsError)
         {
-            ChatId = message.Chat.Id,
-            MessageId = message.MessageId,
-            Text = first.Html,
-            ParseMode = ParseMode.Html,
-            LinkPreviewOptions = new LinkPreviewOptions { IsDisabled = true },
-            ReplyMarkup = first.Keyboard,
-        };
-        return [answer, edit];
+            // An expired or unreadable button: say so where the user is looking, and leave the page as it was.
+            return [new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = TextUtil.Truncate(reply.Title, 200), ShowAlert = true }];
+        }
+        // A page of five results fits one message; it replaces the page shown, in place.
+        var first = TelegramRenderer.Render(reply, turns.Dispatcher.Pages)[0];
+        return
+        [
+            new AnswerCallbackQueryRequest { CallbackQueryId = query.Id },
+            new EditMessageTextRequest
+            {
+                ChatId = message.Chat.Id,
+                MessageId = message.MessageId,
+                Text = first.Html,
+                ParseMode = ParseMode.Html,
+                LinkPreviewOptions = new LinkPreviewOptions { IsDisabled = true },
+                ReplyMarkup = first.Keyboard,
+            },
+        ];
     }
 
-    private List<IRequest> HandleInline(InlineQuery query)
+    private async Task<IReadOnlyList<IRequest>> CallbackAsync(CallbackQuery query, CancellationToken ct)
+    {
+        if (query.Message is not { } message || string.IsNullOrEmpty(query.Data))
+            return [new AnswerCallbackQueryRequest { CallbackQueryId = query.Id }];
+        var reply = await turns.AnswerAsync(TelegramInbound.FromCallback(query, message), ct);
+        return PageTurned(query, reply, message);
+    }
+
+    private List<IRequest> Inline(InlineQuery query)
     {
         var skip = int.TryParse(query.Offset, out var offset) && offset is > 0 and < 1000 ? offset : 0;
         var snapshot = library.Current;

@@ -1,6 +1,9 @@
+using System.Globalization;
+using KernelDigest.Bot.Chats;
+using KernelDigest.Bot.Conversation;
+using KernelDigest.Bot.Subscriptions;
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
-using KernelDigest.Core.Diagnostics;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Requests.Abstractions;
 using Telegram.Bot.Types.Enums;
@@ -10,65 +13,33 @@ namespace KernelDigest.Bot.TelegramChat;
 
 /// <summary>
 /// Handles one update end to end and makes sure a failure stays with that update: the user still gets an answer
-/// (a pressed button always gets answerCallbackQuery), and one log line records chat, command and outcome.
+/// (a pressed button always gets answerCallbackQuery), a chat found gone is handed to <see cref="ChatStates"/>, and
+/// one log line records chat, command and outcome.
 /// </summary>
 public sealed partial class TelegramUpdateProcessor(
     TelegramUpdateHandler handler,
     TelegramSender sender,
-    TelegramSubscriptions subscriptions,
+    ChatStates chats,
+    ConversationTurns turns,
     ILogger<TelegramUpdateProcessor> logger)
 {
-    /// <summary>
-    /// True for updates whose answer needs I/O first (subscription commands ask Telegram who is an admin, membership
-    /// changes touch the store): the webhook queues these rather than answering in its response.
-    /// </summary>
-    public bool NeedsIo(TgUpdate update) => update switch
-    {
-        { MyChatMember: not null } => true,
-        { Message: { } m } => subscriptions.CommandOf(m) is not null,
-        { ChannelPost: { } p } => subscriptions.CommandOf(p) is not null,
-        _ => false,
-    };
+    /// <inheritdoc cref="TelegramUpdateHandler.NeedsIo"/>
+    public bool NeedsIo(TgUpdate update) => handler.NeedsIo(update);
 
-    /// <summary>The requests that answer an update, including those that need I/O to decide; never throws for a bad update.</summary>
+    /// <summary>The requests that answer an update; never throws for a bad update.</summary>
     public async Task<IReadOnlyList<IRequest>> PlanAsync(TgUpdate update, CancellationToken ct)
     {
         try
         {
-            switch (update)
-            {
-                case { MyChatMember: { } member }:
-                    return await subscriptions.MembershipChangedAsync(member, ct);
-                case { Message: { } m } when subscriptions.CommandOf(m) is not null:
-                    return await subscriptions.AnswerAsync(m, isChannel: false, ct);
-                case { ChannelPost: { } p } when subscriptions.CommandOf(p) is not null:
-                    return await subscriptions.AnswerAsync(p, isChannel: true, ct);
-            }
+            return await handler.PlanAsync(update, ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogHandlerFailed(update.Id, update.Type, ex);
-            return update.Message is { } msg
-                ? [new SendMessageRequest { ChatId = msg.Chat.Id, Text = BotTexts.For(Langs.FromCode(msg.From?.LanguageCode)).Error, ParseMode = ParseMode.None }]
-                : [];
-        }
-        return Plan(update);
-    }
-
-    /// <summary>The requests that answer an update; never throws for a bad update.</summary>
-    public IReadOnlyList<IRequest> Plan(TgUpdate update)
-    {
-        try
-        {
-            return handler.Handle(update);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             LogHandlerFailed(update.Id, update.Type, ex);
             return update switch
             {
                 { CallbackQuery: { } q } => [new AnswerCallbackQueryRequest { CallbackQueryId = q.Id }],
-                { Message: { } m } => [new SendMessageRequest { ChatId = m.Chat.Id, Text = BotTexts.For(Langs.FromCode(m.From?.LanguageCode)).Error, ParseMode = ParseMode.None }],
+                { Message: { } m } => [new SendMessageRequest { ChatId = m.Chat.Id, Text = ConversationTurns.Apology(Langs.FromCode(m.From?.LanguageCode)).Title, ParseMode = ParseMode.None }],
                 _ => [],
             };
         }
@@ -83,38 +54,49 @@ public sealed partial class TelegramUpdateProcessor(
         foreach (var request in requests)
         {
             var result = await sender.SendAsync(request, ct);
-            if (result != SendOutcome.Sent)
-                outcome = result.ToString().ToLowerInvariant();
+            if (result is SendResult.Gone { Reason: GoneReason.Migrated, NewChatId: { } newId } moved && request is SendMessageRequest message)
+            {
+                // The group became a supergroup: its subscriptions move, and the answer goes to where the chat is now.
+                await chats.ApplyAsync(AddressOf(message), moved, ct);
+                message.ChatId = long.Parse(newId, CultureInfo.InvariantCulture);
+                result = await sender.SendAsync(message, ct);
+            }
+            switch (result)
+            {
+                case SendResult.Gone gone when request is SendMessageRequest or EditMessageTextRequest:
+                    await chats.ApplyAsync(AddressOf(request), gone, ct);
+                    outcome = "gone";
+                    break;
+                case SendResult.Gone or SendResult.RetryLater:
+                    outcome = "failed";
+                    break;
+            }
         }
         Record(update, outcome, started);
-    }
-
-    private void Record(TgUpdate update, string outcome, long started)
-    {
-        var command = CommandOf(update);
-        Telemetry.Handled.Add(1, Telemetry.Tag("platform", "telegram"), Telemetry.Tag("command", command), Telemetry.Tag("outcome", outcome));
-        Telemetry.AnswerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, Telemetry.Tag("platform", "telegram"));
-        LogHandled(update.Id, update.Type, ChatOf(update), command, outcome);
     }
 
     /// <summary>Logs an update answered inside a webhook response.</summary>
     public void LogAnsweredInResponse(TgUpdate update, long started) => Record(update, "in-response", started);
 
-    private static string ChatOf(TgUpdate update) =>
-        (update.Message ?? update.ChannelPost ?? update.CallbackQuery?.Message)?.Chat.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        ?? (update.InlineQuery is not null ? "inline" : "-");
-
-    // Only the command word is logged, never the user's whole text.
-    private static string CommandOf(TgUpdate update)
+    private void Record(TgUpdate update, string outcome, long started)
     {
-        var text = (update.Message ?? update.ChannelPost)?.Text;
-        if (text is not null)
-            return text.StartsWith('/') ? text.Split(' ', '@', '\n')[0].ToLowerInvariant() : "search";
-        return update.CallbackQuery is not null ? "page" : update.InlineQuery is not null ? "inline" : update.Type.ToString();
+        var command = update switch
+        {
+            { InlineQuery: not null } => "inline",
+            { MyChatMember: not null } => "membership",
+            _ => handler.InputOf(update) is { } input ? ConversationTurns.CommandName(input) : update.Type.ToString(),
+        };
+        var chat = (update.Message ?? update.ChannelPost ?? update.CallbackQuery?.Message)?.Chat.Id.ToString(CultureInfo.InvariantCulture)
+            ?? update.MyChatMember?.Chat.Id.ToString(CultureInfo.InvariantCulture) ?? "-";
+        turns.Record(Platform.Telegram, "update", update.Id.ToString(CultureInfo.InvariantCulture), chat, command, outcome, started);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram update {UpdateId} ({Type}) chat {ChatId} {Command}: {Outcome}")]
-    private partial void LogHandled(int updateId, UpdateType type, string chatId, string command, string outcome);
+    private static ChatAddress AddressOf(IRequest request) => request switch
+    {
+        SendMessageRequest m => new ChatAddress(Platform.Telegram, m.ChatId.ToString(), m.MessageThreadId?.ToString(CultureInfo.InvariantCulture)),
+        EditMessageTextRequest e => new ChatAddress(Platform.Telegram, e.ChatId.ToString()),
+        _ => throw new ArgumentException($"{request.MethodName} is not sent to a chat", nameof(request)),
+    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Telegram update {UpdateId} ({Type}) could not be handled")]
     private partial void LogHandlerFailed(int updateId, UpdateType type, Exception ex);

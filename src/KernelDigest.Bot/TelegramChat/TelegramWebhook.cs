@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
@@ -51,7 +50,7 @@ internal static partial class TelegramWebhook
         if (update is null)
             return Results.BadRequest("malformed update");
 
-        if (!processor.NeedsIo(update) && processor.Plan(update) is [var only]
+        if (!processor.NeedsIo(update) && await processor.PlanAsync(update, context.RequestAborted) is [var only]
             && only is SendMessageRequest or AnswerCallbackQueryRequest or AnswerInlineQueryRequest)
         {
             only.IsWebhookResponse = true;
@@ -77,23 +76,4 @@ internal static partial class TelegramWebhook
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a malformed Telegram update: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string reason);
-}
-
-/// <summary>Webhook updates whose answers go through the Bot API, handled in order by a background worker.</summary>
-public sealed class TelegramOutbox
-{
-    private readonly Channel<TgUpdate> _queue = Channel.CreateBounded<TgUpdate>(new BoundedChannelOptions(10_000) { SingleReader = true });
-
-    public ValueTask EnqueueAsync(TgUpdate update, CancellationToken ct) => _queue.Writer.WriteAsync(update, ct);
-
-    public ChannelReader<TgUpdate> Reader => _queue.Reader;
-}
-
-internal sealed class TelegramOutboxWorker(TelegramOutbox outbox, TelegramUpdateProcessor processor) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var update in outbox.Reader.ReadAllAsync(stoppingToken))
-            await processor.ProcessAsync(update, stoppingToken); // failures are handled and logged inside
-    }
 }

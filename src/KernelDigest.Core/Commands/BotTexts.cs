@@ -4,7 +4,6 @@ namespace KernelDigest.Core.Commands;
 public sealed record BotTexts
 {
     public required string HelpTitle { get; init; }
-    public required IReadOnlyList<(string Command, string Description)> Commands { get; init; }
     public required string HelpFooter { get; init; }
     public required string AboutTitle { get; init; }
     public required Func<int, int, string, string, string> AboutBody { get; init; }
@@ -30,6 +29,7 @@ public sealed record BotTexts
     public required string Entries { get; init; }
     public required string Error { get; init; }
     public required string SubscriptionsElsewhere { get; init; }
+    public required string SearchExpired { get; init; }
 
     public static BotTexts For(Lang lang) => lang == Lang.En ? En : Zh;
 
@@ -40,18 +40,6 @@ public sealed record BotTexts
     public static BotTexts Zh { get; } = new()
     {
         HelpTitle = "KernelDigest:Linux 内核月报机器人",
-        Commands =
-        [
-            ("/patch <关键词>", "搜索所有月报中的补丁,如 /patch TDP MMU、/patch 总线锁 subsystem:kvm month:2020-09"),
-            ("/subsystem [名称] [YYYY-MM]", "子系统摘要;不带名称时列出所有子系统"),
-            ("/month [YYYY-MM]", "某月月报摘要,默认最新一期"),
-            ("/latest", "最新一期月报"),
-            ("/help", "显示本帮助"),
-            ("/about", "关于本机器人"),
-            ("/subscribe [子系统…]", "订阅每月摘要,可只订阅部分子系统(管理员)"),
-            ("/unsubscribe", "取消订阅(管理员)"),
-            ("/subscription", "查看本聊天的订阅"),
-        ],
         HelpFooter = "直接发送文字也会进行搜索。",
         AboutTitle = "关于 KernelDigest",
         AboutBody = (reports, entries, first, last) =>
@@ -79,23 +67,12 @@ public sealed record BotTexts
         Entries = "条目",
         Error = "出错了,请稍后再试。",
         SubscriptionsElsewhere = "订阅功能在 Telegram 或 Discord 的聊天中使用。",
+        SearchExpired = "这次搜索已过期,请重新发送 /patch 搜索。",
     };
 
     public static BotTexts En { get; } = new()
     {
         HelpTitle = "KernelDigest: the Linux kernel monthly report bot",
-        Commands =
-        [
-            ("/patch <keywords>", "search patches in every report, e.g. /patch TDP MMU, /patch bus lock subsystem:kvm month:2020-09"),
-            ("/subsystem [name] [YYYY-MM]", "a subsystem summary; without a name, the list of subsystems"),
-            ("/month [YYYY-MM]", "a month's digest, the latest by default"),
-            ("/latest", "the latest report"),
-            ("/help", "this help"),
-            ("/about", "about this bot"),
-            ("/subscribe [subsystems…]", "get every month's digest here, optionally for some subsystems only (administrators)"),
-            ("/unsubscribe", "stop the digest (administrators)"),
-            ("/subscription", "this chat's subscription"),
-        ],
         HelpFooter = "Plain text without a command is a search too.",
         AboutTitle = "About KernelDigest",
         AboutBody = (reports, entries, first, last) =>
@@ -123,5 +100,6 @@ public sealed record BotTexts
         Entries = "entries",
         Error = "Something went wrong; please try again later.",
         SubscriptionsElsewhere = "Subscriptions are for Telegram and Discord chats.",
+        SearchExpired = "This search has expired: send /patch again to search.",
     };
 }

@@ -32,7 +32,7 @@ public static class PlainText
         {
             if (reply.Items.Count > 0)
                 sb.Append('\n');
-            var number = reply.Page is { } p ? (p.Number - 1) * CommandRouter.PageSize + 1 : 1;
+            var number = reply.FirstNumber;
             foreach (var item in reply.Items)
                 AppendItem(sb, item, number++, highlight);
         }

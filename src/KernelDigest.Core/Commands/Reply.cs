@@ -35,6 +35,9 @@ public sealed record Reply
     public IReadOnlyList<ReplyGroup> Groups { get; init; } = [];
 
     public Lang Lang { get; init; }
+
+    /// <summary>The number the first item is shown under: 1, or where this page starts.</summary>
+    public int FirstNumber => Page?.FirstNumber ?? 1;
 }
 
 /// <summary>A named run of items (a digest section).</summary>
@@ -63,12 +66,39 @@ public sealed record ReplyItem
 /// <summary>Where an entry lives and how well it matched: the fields of <c>ask --json</c> results.</summary>
 public sealed record EntryRef(string Month, string Subsystem, string Title, IReadOnlyList<string> Authors, float? Score);
 
-/// <summary>Paging state: which page this is, how many there are, and the command text that shows any page.</summary>
-public sealed record ReplyPage(int Number, int Count, int Total, string CommandText)
+/// <summary>Paging state as data: which page this is, how many there are, and the search that shows any page.</summary>
+public sealed record ReplyPage(int Number, int Count, int Total, SearchRequest Search)
 {
     public bool HasNext => Number < Count;
     public bool HasPrevious => Number > 1;
 
-    /// <summary>The command that shows page <paramref name="number"/> (e.g. "/patch TDP MMU page:2").</summary>
-    public string CommandFor(int number) => $"{CommandText} page:{number}";
+    /// <summary>The number the page's first item is shown under (results are numbered across pages).</summary>
+    public int FirstNumber => (Number - 1) * ReportCommands.PageSize + 1;
+
+    /// <summary>The command a user can type for page <paramref name="number"/> (e.g. "/patch TDP MMU page:2").</summary>
+    public string CommandFor(int number) => $"/patch {Search.Arguments} page:{number}";
+}
+
+/// <summary>One button of a paged reply's row, before a platform gives it its own shape.</summary>
+/// <param name="Label">What the button says.</param>
+/// <param name="Token">What pressing it sends back (see <see cref="PageCodec"/>).</param>
+/// <param name="IsCurrent">The "2/5" button that shows where the reader is.</param>
+public sealed record PageButton(string Label, string Token, bool IsCurrent);
+
+public static class PageButtons
+{
+    /// <summary>"‹ Prev", "n/N", "Next ›" for a paged reply, tokens within the platform's limit; empty for one page.</summary>
+    public static IReadOnlyList<PageButton> For(Reply reply, PageCodec codec, TokenLimit limit)
+    {
+        if (reply.Page is not { Count: > 1 } page)
+            return [];
+        var en = reply.Lang == Lang.En;
+        var buttons = new List<PageButton>(3);
+        if (page.HasPrevious)
+            buttons.Add(new PageButton(en ? "‹ Prev" : "‹ 上一页", codec.Encode(page.Search, page.Number - 1, limit), false));
+        buttons.Add(new PageButton($"{page.Number}/{page.Count}", codec.Encode(page.Search, page.Number, limit), true));
+        if (page.HasNext)
+            buttons.Add(new PageButton(en ? "Next ›" : "下一页 ›", codec.Encode(page.Search, page.Number + 1, limit), false));
+        return buttons;
+    }
 }

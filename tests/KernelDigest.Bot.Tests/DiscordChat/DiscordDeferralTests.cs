@@ -45,7 +45,7 @@ public sealed class DiscordDeferralTests(DeferringDiscordAppFixture fixture) : I
         var mine = sent.Where(m => m.Token == token).ToList();
         Assert.True(mine[0].IsEditOfOriginal);
         Assert.All(mine.Skip(1), m => Assert.Equal("POST", m.Method));
-        Assert.Equal(ZebrafishReport.Title, DiscordRenderer.Unescape(Text(Embeds(Parse(mine[0].Body))[0], "title")!));
+        Assert.Equal(ZebrafishReport.Title, DiscordMarkdown.Unescape(Text(Embeds(Parse(mine[0].Body))[0], "title")!));
         Assert.All(mine, m => AssertSendable(Parse(m.Body)));
     }
 
@@ -110,7 +110,7 @@ public sealed class DiscordDeferralTests(DeferringDiscordAppFixture fixture) : I
         AssertSendable(answer);
         Assert.Equal(KernelDigest.Bot.Subscriptions.SubscriptionTexts.En.Subscribed, Text(Embeds(answer)[0], "title"));
         var first = Parse(fixture.Discord.ChannelMessages.First(m => m.ChannelId == channel).Body);
-        Assert.Equal(ZebrafishReport.Title, DiscordRenderer.Unescape(Text(Embeds(first)[0], "title")!));
+        Assert.Equal(ZebrafishReport.Title, DiscordMarkdown.Unescape(Text(Embeds(first)[0], "title")!));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

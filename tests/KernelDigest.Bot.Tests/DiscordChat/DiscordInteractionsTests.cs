@@ -121,12 +121,12 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
         var embed = Assert.Single(Embeds(message));
         Assert.Equal("Search: zebrafish", Text(embed, "title"));
         var fields = Fields(embed);
-        Assert.Equal(CommandRouter.PageSize, fields.Count);
+        Assert.Equal(ReportCommands.PageSize, fields.Count);
         Assert.StartsWith("1. ", Text(fields[0], "name"), StringComparison.Ordinal);
         Assert.Equal("Page 1/9, 42 results", embed.GetProperty("footer").GetProperty("text").GetString());
         var buttons = Buttons(message);
         Assert.Equal(["1/9", "Next ›"], buttons.Where(b => b.GetProperty("style").GetInt32() != 5).Select(b => Text(b, "label")));
-        Assert.Equal("pg|2|zebrafish", Text(buttons.Single(b => Text(b, "label") == "Next ›"), "custom_id"));
+        Assert.Equal("p|2|||zebrafish", Text(buttons.Single(b => Text(b, "label") == "Next ›"), "custom_id"));
         var links = buttons.Where(b => b.GetProperty("style").GetInt32() == 5).ToList();
         Assert.InRange(links.Count, 2, 20);
         Assert.Contains(links, b => Text(b, "url")!.StartsWith("https://lwn.net/Articles/", StringComparison.Ordinal));
@@ -222,7 +222,7 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
         Assert.Equal("virtualization", choices[0].GetProperty("value").GetString());
         Assert.Equal("Virtualization (virtualization)", choices[0].GetProperty("name").GetString());
         var all = empty.GetProperty("data").GetProperty("choices").EnumerateArray().ToList();
-        Assert.InRange(all.Count, 10, DiscordCommandHandler.MaxChoices);
+        Assert.InRange(all.Count, 10, DiscordAutocomplete.MaxChoices);
         Assert.Contains(all, c => c.GetProperty("name").GetString() == "虚拟化 (virtualization)");
     }
 
@@ -253,7 +253,7 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
         Assert.Equal("Page 2/9, 42 results", embed.GetProperty("footer").GetProperty("text").GetString());
         Assert.StartsWith("6. ", Text(Fields(embed)[0], "name"), StringComparison.Ordinal);
         Assert.Equal(["‹ Prev", "2/9", "Next ›"], Buttons(page).Where(b => b.GetProperty("style").GetInt32() != 5).Select(b => Text(b, "label")));
-        Assert.Equal("pg|1|zebrafish", Text(Buttons(page)[0], "custom_id"));
+        Assert.Equal("p|1|||zebrafish", Text(Buttons(page)[0], "custom_id"));
         Assert.DoesNotContain(Fields(embed).Select(f => Text(f, "name")), n => Fields(Embeds(first)[0]).Any(f => Text(f, "name") == n));
     }
 
@@ -263,6 +263,28 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
         var response = await App.InteractAsync(Interactions.Button("something-else", "en-US", null), fixture.Signer);
 
         Assert.Equal("""{"type":6}""", response.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_long_search_pages_through_a_kept_key_and_a_forgotten_key_says_the_search_expired_to_the_presser_only()
+    {
+        // Past what a custom_id holds: the button carries a key the bot keeps, never the rendered title.
+        var query = string.Join(' ', Enumerable.Repeat("zebrafish", 15)); // 149 characters, the same 42 results
+        var first = (await CommandAsync(Interactions.Command("patch", "en-US", ("query", "zebrafish")))).GetProperty("data");
+        var longFirst = (await CommandAsync(Interactions.Command("patch", "en-US", ("query", query)))).GetProperty("data");
+        var id = Text(Buttons(longFirst).Single(b => Text(b, "label") == "Next ›"), "custom_id")!;
+        Assert.StartsWith("k|2|", id, StringComparison.Ordinal);
+        var paged = await App.InteractAsync(Interactions.Button(id, "en-US", JsonNode.Parse(longFirst.GetRawText())), fixture.Signer);
+        Assert.Equal(InteractionCallback.UpdateMessage, paged.GetProperty("type").GetInt32());
+        Assert.Contains("Page 2/", paged.GetRawText(), StringComparison.Ordinal);
+
+        // A key the bot does not hold (it restarted, or another instance made it).
+        var expired = await App.InteractAsync(Interactions.Button("k|2|AAAAAAAAAAAAAAAA", "en-US", JsonNode.Parse(first.GetRawText())), fixture.Signer);
+
+        Assert.Equal(InteractionCallback.ChannelMessage, expired.GetProperty("type").GetInt32());
+        var notice = expired.GetProperty("data");
+        Assert.Equal(64, notice.GetProperty("flags").GetInt32()); // ephemeral: the page stays as it was for everyone
+        Assert.Equal("This search has expired: send /patch again to search.", Text(Assert.Single(Embeds(notice)), "title"));
     }
 
     // ------------------------------------------------------------------ long and hostile answers
@@ -295,7 +317,7 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
             AssertSendable(message);
             Assert.InRange(DiscordLimits.EmbedTotal(message), 1, DiscordRenderer.MaxMessageTotal);
         }
-        Assert.Equal(ZebrafishReport.Title, Text(Embeds(messages[0])[0], "title") is { } t ? DiscordRenderer.Unescape(t) : null);
+        Assert.Equal(ZebrafishReport.Title, Text(Embeds(messages[0])[0], "title") is { } t ? DiscordMarkdown.Unescape(t) : null);
         var visible = string.Join("\n", messages.Select(Visible));
         var at = 0;
         foreach (var title in ZebrafishReport.AllTitles)
@@ -317,7 +339,7 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
 
         AssertSendable(message);
         var title = Text(Embeds(message)[0], "title")!;
-        Assert.Equal("Search: " + query, DiscordRenderer.Unescape(title));
+        Assert.Equal("Search: " + query, DiscordMarkdown.Unescape(title));
         Assert.Contains("\\*\\*bold\\*\\*", title, StringComparison.Ordinal);
         Assert.Contains("@\u200beveryone", title, StringComparison.Ordinal);
         Assert.Contains("\\<@\u200b&123\\>", title, StringComparison.Ordinal);

@@ -43,7 +43,7 @@ public static partial class DiscordMessages
 
     /// <summary>What a user reads: markdown escapes and zero-width spaces removed, masked links shown as their label.</summary>
     public static string Visible(JsonElement message) =>
-        string.Join("\n", Strings(message).Select(s => DiscordRenderer.Unescape(MaskedLink().Replace(s, "${label}"))));
+        string.Join("\n", Strings(message).Select(s => DiscordMarkdown.Unescape(MaskedLink().Replace(s, "${label}"))));
 
     /// <summary>Discord's limits hold, and the message can mention no one.</summary>
     public static void AssertSendable(JsonElement message)

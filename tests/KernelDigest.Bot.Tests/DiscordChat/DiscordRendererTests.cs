@@ -47,7 +47,7 @@ public sealed class DiscordRendererTests
             Assert.False(char.IsHighSurrogate(d[^1]), "a surrogate pair was split");
             Assert.False(d.EndsWith('\\'), "an escape was split");
         });
-        Assert.Equal(paragraph, string.Concat(descriptions.Select(DiscordRenderer.Unescape)));
+        Assert.Equal(paragraph, string.Concat(descriptions.Select(DiscordMarkdown.Unescape)));
     }
 
     [Theory]
@@ -59,9 +59,9 @@ public sealed class DiscordRendererTests
     [InlineData("plain 文字 with 2020-09 and v5.9")]
     public void Text_is_escaped_so_it_shows_literally_and_mentions_no_one(string text)
     {
-        var escaped = DiscordRenderer.Escape(text);
+        var escaped = DiscordMarkdown.Escape(text);
 
-        Assert.Equal(text, DiscordRenderer.Unescape(escaped));
+        Assert.Equal(text, DiscordMarkdown.Unescape(escaped));
         Assert.DoesNotContain("@everyone", escaped, StringComparison.Ordinal);
         Assert.DoesNotContain("@here", escaped, StringComparison.Ordinal);
         Assert.DoesNotMatch(LiveMention(), escaped);
@@ -82,38 +82,46 @@ public sealed class DiscordRendererTests
         for (var n = 0; n < 500; n++)
         {
             var text = new string([.. Enumerable.Range(0, random.Next(1, 40)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
-            Assert.Equal(text, DiscordRenderer.Unescape(DiscordRenderer.Escape(text)));
+            Assert.Equal(text, DiscordMarkdown.Unescape(DiscordMarkdown.Escape(text)));
         }
     }
 
     [Fact]
-    public void Page_buttons_carry_the_query_in_at_most_100_characters_or_read_it_back_from_the_title()
+    public void Page_buttons_carry_the_search_in_at_most_100_characters_or_a_key_kept_by_the_codec()
     {
+        using var pages = new PageCodec();
         var longQuery = string.Concat(Enumerable.Repeat("总线锁 ", 30)).Trim();
-        foreach (var query in new[] { "TDP MMU", "a*b_c <@1>", longQuery })
+        foreach (var search in new[] { new SearchRequest("TDP MMU", "virtualization"), new SearchRequest("a*b_c <@1>"), new SearchRequest(longQuery, null, "2020-09") })
         {
             var reply = new Reply
             {
-                Command = "patch", Query = "/patch " + query, Title = BotTexts.En.ResultsTitle(query), Lang = Lang.En,
-                Page = new ReplyPage(2, 4, 18, "/patch " + query),
+                Command = "patch", Query = "/patch " + search.Arguments, Title = BotTexts.En.ResultsTitle(search.Text), Lang = Lang.En,
+                Page = new ReplyPage(2, 4, 18, search),
             };
 
-            var message = ToJson(DiscordRenderer.Render(reply)[^1]);
+            var message = ToJson(DiscordRenderer.Render(reply, pages)[^1]);
 
             AssertSendable(message);
             var pageButtons = Buttons(message).Where(b => b.GetProperty("style").GetInt32() != 5).ToList();
             Assert.Equal(["‹ Prev", "2/4", "Next ›"], pageButtons.Select(b => Text(b, "label")));
             Assert.True(pageButtons[1].GetProperty("disabled").GetBoolean());
+            Assert.Equal(3, pageButtons.Select(b => Text(b, "custom_id")).Distinct().Count()); // unique within a message
             var next = Text(pageButtons[2], "custom_id")!;
             Assert.InRange(next.Length, 1, DiscordRenderer.MaxCustomId);
-            Assert.True(DiscordRenderer.TryReadPageId(next, out var page, out var decoded));
-            Assert.Equal(3, page);
-            decoded ??= DiscordRenderer.QueryFromTitle(Text(Embeds(message)[0], "title"));
-            Assert.Equal(query, decoded);
+            var turn = pages.Decode(next);
+            Assert.Equal(3, turn.Page);
+            Assert.Equal(search, turn.Search);
         }
-        Assert.False(DiscordRenderer.TryReadPageId("pg|x|q", out _, out _));
-        Assert.False(DiscordRenderer.TryReadPageId("pg|0|q", out _, out _));
-        Assert.False(DiscordRenderer.TryReadPageId("other", out _, out _));
+    }
+
+    [Fact]
+    public void A_reply_rendered_without_a_codec_has_no_page_buttons()
+    {
+        var reply = new Reply { Command = "patch", Query = "/patch x", Title = "Search: x", Lang = Lang.En, Page = new ReplyPage(1, 3, 15, new SearchRequest("x")) };
+
+        var message = ToJson(Assert.Single(DiscordRenderer.Render(reply)));
+
+        Assert.DoesNotContain(Buttons(message), b => b.GetProperty("style").GetInt32() != 5);
     }
 
     [Fact]
@@ -122,7 +130,7 @@ public sealed class DiscordRendererTests
         var reply = new Reply
         {
             Command = "patch", Query = "/patch x", Title = "Search: x", Lang = Lang.En,
-            Page = new ReplyPage(1, 3, 15, "/patch x"),
+            Page = new ReplyPage(1, 3, 15, new SearchRequest("x")),
             Items = [.. Enumerable.Range(1, 5).Select(i => new ReplyItem
             {
                 Title = $"Entry {i}",
@@ -139,7 +147,8 @@ public sealed class DiscordRendererTests
             })],
         };
 
-        var message = ToJson(Assert.Single(DiscordRenderer.Render(reply)));
+        using var pages = new PageCodec();
+        var message = ToJson(Assert.Single(DiscordRenderer.Render(reply, pages)));
 
         AssertSendable(message);
         var rows = message.GetProperty("components").EnumerateArray().ToList();
@@ -157,7 +166,7 @@ public sealed class DiscordRendererTests
         var reply = new Reply
         {
             Command = "patch", Query = "/patch mmu", Title = "Search: mmu", Lang = Lang.En,
-            Page = new ReplyPage(2, 2, 6, "/patch mmu"),
+            Page = new ReplyPage(2, 2, 6, new SearchRequest("mmu")),
             Items =
             [
                 new ReplyItem

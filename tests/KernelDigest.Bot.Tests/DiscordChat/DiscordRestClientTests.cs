@@ -2,6 +2,7 @@ using System.Text.Json;
 using KernelDigest.Bot.Chats;
 using KernelDigest.Bot.DiscordChat;
 using KernelDigest.Bot.Tests.DiscordDouble;
+using KernelDigest.Core.Commands;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,6 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
     private const string Channel = "222222222222222222";
     private const string MessagesRoute = "POST /channels/{channel}/messages";
 
-    private readonly List<ChatProblem> _problems = [];
     private static readonly HttpClient Http = new();
     private FakeDiscordApi _discord = null!;
 
@@ -118,21 +118,27 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(10003, ChatProblemKind.NotFound)]
-    [InlineData(50001, ChatProblemKind.Blocked)]
-    [InlineData(50013, ChatProblemKind.MissingPermissions)]
-    public async Task A_channel_that_cannot_be_written_to_throws_its_code_and_is_reported(int code, ChatProblemKind kind)
+    [InlineData(10003, GoneReason.UnknownChat)]
+    [InlineData(50001, GoneReason.Kicked)]
+    [InlineData(50013, GoneReason.MissingPermissions)]
+    public async Task A_channel_that_cannot_be_written_to_throws_its_code_and_its_digest_comes_back_gone(int code, GoneReason reason)
     {
         const string channel = "999999999999999999";
         _discord.SetChannelError(channel, code);
         var client = Client();
 
         var error = await Assert.ThrowsAsync<DiscordApiException>(() => client.CreateMessageAsync(channel, Message("x"), default));
-
         Assert.Equal(code, error.Code);
-        var problem = Assert.Single(_problems);
-        Assert.Equal(new ChatProblem("discord", channel, kind, problem.Description), problem);
         Assert.Single(_discord.Requests); // not retried
+
+        using var sender = new DiscordDigestSender(client, TimeProvider.System, NullLogger<DiscordDigestSender>.Instance);
+        var digest = new Reply { Command = "digest", Query = "", Title = "2020-09", Items = [new ReplyItem { Title = "x" }] };
+        var sent = await sender.SendDigestAsync(new ChatAddress(Platform.Discord, channel), digest, 0, _ => Task.CompletedTask, default);
+
+        var gone = Assert.IsType<SendResult.Gone>(sent.Result);
+        Assert.Equal(reason, gone.Reason);
+        Assert.Equal(DiscordApiException.ChannelProblem(code), gone.Description);
+        Assert.Equal(0, sent.PartsSent);
     }
 
     [Fact]
@@ -157,7 +163,6 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
 
         Assert.Equal(DiscordApiException.UnknownWebhook, error.Code);
         Assert.Single(_discord.Requests);
-        Assert.Empty(_problems);
     }
 
     private DiscordRestClient Client(string token = FakeDiscordApi.DefaultToken)
@@ -169,14 +174,12 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
             PublicKey = new string('0', 64),
             ApiBaseUrl = _discord.BaseUrl.ToString(),
         });
-        var feedback = new ChatFeedback(NullLogger<ChatFeedback>.Instance);
-        feedback.ProblemReported += _problems.Add;
-        return new DiscordRestClient(Http, options, feedback, TimeProvider.System, NullLogger<DiscordRestClient>.Instance);
+        return new DiscordRestClient(Http, options, TimeProvider.System, NullLogger<DiscordRestClient>.Instance);
     }
 
     private static DiscordMessage Message(string text) => new()
     {
-        Embeds = [new DiscordEmbed { Title = "t", Description = DiscordRenderer.Escape(text) }],
+        Embeds = [new DiscordEmbed { Title = "t", Description = DiscordMarkdown.Escape(text) }],
     };
 
     public async Task DisposeAsync()

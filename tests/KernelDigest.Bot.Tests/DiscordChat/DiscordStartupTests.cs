@@ -38,8 +38,8 @@ public sealed class DiscordStartupTests : IAsyncLifetime
         Assert.All(reads, r => Assert.Equal("?with_localizations=true", r.Query));
         Assert.Equal(DiscordCommands.Definitions.Count, discord.Commands(null).Count);
         var subscribe = discord.Commands(null).Single(c => (string)c!["name"]! == "subscribe")!;
-        Assert.Equal(DiscordCommands.ChangeSubscription, (string)subscribe["default_member_permissions"]!);
-        Assert.Equal("48", DiscordCommands.ChangeSubscription);
+        Assert.Equal(DiscordCommands.ChangeChatState, (string)subscribe["default_member_permissions"]!);
+        Assert.Equal("48", DiscordCommands.ChangeChatState);
         Assert.Equal(0, discord.EarlyRequests);
     }
 

@@ -129,7 +129,7 @@ public sealed class DiscordSubscriptionTests(DiscordAppFixture fixture) : IClass
         var state = await AnswerAsync(Command("subscription", channel, Administrator));
 
         AssertSendable(reply);
-        Assert.Equal(En.UnknownSubsystem("@everyone"), DiscordRenderer.Unescape(Title(reply)!));
+        Assert.Equal(En.UnknownSubsystem("@everyone"), DiscordMarkdown.Unescape(Title(reply)!));
         Assert.Contains("@\u200beveryone", Title(reply), StringComparison.Ordinal);
         Assert.Equal(DiscordRenderer.ErrorColor, Embeds(reply)[0].GetProperty("color").GetInt32());
         Assert.Equal(En.NotSubscribed, Title(state));
@@ -241,7 +241,7 @@ public sealed class DiscordSubscriptionTests(DiscordAppFixture fixture) : IClass
         Assert.True(posted.Count >= 2, $"{posted.Count} messages");
         var messages = posted.Select(m => Parse(m.Body)).ToList();
         Assert.All(messages, AssertSendable);
-        Assert.Equal(ZebrafishReport.Title, DiscordRenderer.Unescape(Text(Embeds(messages[0])[0], "title")!));
+        Assert.Equal(ZebrafishReport.Title, DiscordMarkdown.Unescape(Text(Embeds(messages[0])[0], "title")!));
         var visible = string.Join("\n", messages.Select(Visible));
         var at = 0;
         foreach (var title in ZebrafishReport.AllTitles)

@@ -17,7 +17,7 @@ public sealed class DeliveryTests
     private static int Parts(SubscriptionsHarness h, string lang = "zh-CN", IReadOnlySet<string>? filter = null)
     {
         var library = h.Services.GetRequiredService<ReportLibrary>();
-        return TelegramRenderer.Render(CommandRouter.Digest(library.Current.Latest!, Langs.FromCode(lang), "/month", "digest", filter)).Count;
+        return TelegramRenderer.Render(ReportCommands.Digest(library.Current.Latest!, Langs.FromCode(lang), "/month", "digest", filter)).Count;
     }
 
     private static int BusiestSecond(FakeBotApi api) => Pacing.BusiestSecond(api.RequestsFor("sendMessage").Select(r => r.Time));
@@ -52,8 +52,8 @@ public sealed class DeliveryTests
     {
         await using var api = await FakeBotApi.StartAsync();
         await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
-        await h.Store.SubscribeAsync("telegram", "11", "en", "mm", "test", CancellationToken.None);
-        await h.Store.SubscribeAsync("telegram", "12", "en", "filesystems", "test", CancellationToken.None);
+        await h.Store.SubscribeAsync(new ChatAddress(Platform.Telegram, "11"), "en", "mm", "test", CancellationToken.None);
+        await h.Store.SubscribeAsync(new ChatAddress(Platform.Telegram, "12"), "en", "filesystems", "test", CancellationToken.None);
 
         await h.Planner.PlanAsync(null, CancellationToken.None);
         var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
@@ -80,10 +80,12 @@ public sealed class DeliveryTests
 
         Assert.Equal(2, counts.Paused);
         Assert.Equal(1, counts.Sent);
-        var blocked = await h.Store.GetAsync("telegram", "21", CancellationToken.None);
+        var blocked = await h.Store.GetAsync(new ChatAddress(Platform.Telegram, "21"), CancellationToken.None);
         Assert.Equal(SubscriptionStatus.Paused, blocked!.Status);
         Assert.Contains("blocked by the user", blocked.PausedReason, StringComparison.Ordinal);
-        var state = await h.Commands.HandleAsync(new SubscriptionRequest("telegram", "21", "1", false, "subscription", "", Lang.En), CancellationToken.None);
+        var state = await h.Commands.SubscriptionAsync(
+            new Inbound { Chat = new ChatAddress(Platform.Telegram, "21"), UserId = "1", Lang = Lang.En, Command = new ParsedCommand("subscription", "") },
+            CancellationToken.None);
         Assert.Contains(state.Body, l => l.Contains("Paused because: Forbidden: bot was blocked by the user", StringComparison.Ordinal));
         Assert.Contains(state.Body, l => l == "Status: paused");
 
@@ -99,7 +101,7 @@ public sealed class DeliveryTests
     {
         await using var api = await FakeBotApi.StartAsync();
         await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
-        await h.Store.SubscribeAsync("telegram", "-31", "zh-CN", "", "test", CancellationToken.None);
+        await h.Store.SubscribeAsync(new ChatAddress(Platform.Telegram, "-31"), "zh-CN", "", "test", CancellationToken.None);
         api.FailNext("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat", migrateToChatId: -1001234567890, chatId: -31);
 
         await h.Planner.PlanAsync(null, CancellationToken.None);
@@ -108,8 +110,8 @@ public sealed class DeliveryTests
         Assert.Equal(1, counts.Sent);
         Assert.Contains(api.SentMessages, m => m.ChatId == -1001234567890);
         Assert.DoesNotContain(api.SentMessages, m => m.ChatId == -31);
-        await h.Store.MoveChatAsync("telegram", "-31", "-1001234567890", CancellationToken.None); // what the listener does
-        Assert.NotNull(await h.Store.GetAsync("telegram", "-1001234567890", CancellationToken.None));
+        Assert.NotNull(await h.Store.GetAsync(new ChatAddress(Platform.Telegram, "-1001234567890"), CancellationToken.None));
+        Assert.Null(await h.Store.GetAsync(new ChatAddress(Platform.Telegram, "-31"), CancellationToken.None));
     }
 
     [Fact]
@@ -117,7 +119,7 @@ public sealed class DeliveryTests
     {
         await using var api = await FakeBotApi.StartAsync();
         await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
-        await h.Store.SubscribeAsync("telegram", "41", "en", "", "test", CancellationToken.None);
+        await h.Store.SubscribeAsync(new ChatAddress(Platform.Telegram, "41"), "en", "", "test", CancellationToken.None);
         api.FailNext("sendMessage", 502, "Bad Gateway", times: 2, chatId: 41);
 
         await h.Planner.PlanAsync(null, CancellationToken.None);
@@ -162,7 +164,7 @@ public sealed class DeliveryTests
         await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
         await h.SubscribeManyAsync(2, firstChat: 600);
         await h.Store.SetStateAsync(DigestPlanner.LastRunKey, "2026-11-01T02:00:00.000Z", CancellationToken.None);
-        var planner = new DigestPlanner(h.Store, h.Services.GetRequiredService<ReportLibrary>(), h.Services.GetRequiredService<DeliveryWorker>(),
+        var planner = new DigestPlanner(h.Store, h.Services.GetRequiredService<ReportLibrary>(), h.Services.GetRequiredService<DeliverySignal>(),
             new DigestSchedule(new DigestOptions(), time), time, Microsoft.Extensions.Logging.Abstractions.NullLogger<DigestPlanner>.Instance);
 
         await planner.CatchUpAsync(CancellationToken.None);

@@ -1,3 +1,4 @@
+using KernelDigest.Bot.Conversation;
 using System.Globalization;
 using System.Text.Json;
 using KernelDigest.Bot.Chats;
@@ -38,8 +39,8 @@ public sealed class DiscordDeliveryHarness : IAsyncDisposable
     public SubscriptionStore Store => Services.GetRequiredService<SubscriptionStore>();
     public DigestPlanner Planner => Services.GetRequiredService<DigestPlanner>();
     public DeliveryDispatcher Dispatcher => Services.GetRequiredService<DeliveryDispatcher>();
-    public SubscriptionCommands Commands => Services.GetRequiredService<SubscriptionCommands>();
-    public IChatSender Sender => Services.GetServices<IChatSender>().Single(s => s.Platform == "discord");
+    public IChatCommands Commands => Services.GetRequiredService<IChatCommands>();
+    public IChatSender Sender => Services.GetServices<IChatSender>().Single(s => s.Platform == Platform.Discord);
 
     /// <param name="discord">The REST double the bot talks to.</param>
     /// <param name="storage">The database.</param>
@@ -60,8 +61,9 @@ public sealed class DiscordDeliveryHarness : IAsyncDisposable
             ["Discord:BotToken"] = token ?? discord.Token,
             ["Discord:ApiBaseUrl"] = discord.BaseUrl.ToString(),
         });
-        builder.AddDiscord();
         builder.AddSubscriptions();
+        builder.AddConversation();
+        builder.AddDiscord();
         var departures = new DepartureRecorder();
         builder.Services.AddHttpClient(nameof(DiscordRestClient)).AddHttpMessageHandler(() => new DepartureHandler(departures));
         var app = await SubscriptionsHarness.BuildAsync(builder);
@@ -76,7 +78,7 @@ public sealed class DiscordDeliveryHarness : IAsyncDisposable
         {
             var id = (first + i).ToString(CultureInfo.InvariantCulture);
             discord.AddChannel(id);
-            await Store.SubscribeAsync("discord", id, lang, filter, "test", CancellationToken.None);
+            await Store.SubscribeAsync(new ChatAddress(Platform.Discord, id), lang, filter, "test", CancellationToken.None);
             ids.Add(id);
         }
         return ids;
@@ -86,7 +88,7 @@ public sealed class DiscordDeliveryHarness : IAsyncDisposable
     public Reply Digest(string lang = "zh-CN", IReadOnlySet<string>? filter = null)
     {
         var latest = Services.GetRequiredService<ReportLibrary>().Current.Latest!;
-        return CommandRouter.Digest(latest, Langs.FromCode(lang), "/month " + latest.Month, "digest", filter);
+        return ReportCommands.Digest(latest, Langs.FromCode(lang), "/month " + latest.Month, "digest", filter);
     }
 
     /// <summary>How many Discord messages that digest takes.</summary>
@@ -129,6 +131,17 @@ public sealed class DiscordDeliveryHarness : IAsyncDisposable
 /// <summary>Digest delivery to Discord channels through the REST double on a real SQLite file: once, paced, and resilient.</summary>
 public sealed class DiscordDeliveryTests
 {
+    /// <summary>A slash command in a server channel, as the interaction endpoint hands it to the dispatcher.</summary>
+    private static Inbound Input(string channel, string command, bool isAdmin) => new()
+    {
+        Chat = new ChatAddress(Platform.Discord, channel),
+        Kind = ChatKind.Group,
+        UserId = "1",
+        Lang = Lang.En,
+        Command = new ParsedCommand(command, ""),
+        IsAdmin = _ => Task.FromResult(isAdmin),
+    };
+
     private const string MessagesRoute = "POST /channels/{channel}/messages";
 
     private static List<RecordedRequest> Posts(FakeDiscordApi discord) =>
@@ -190,21 +203,21 @@ public sealed class DiscordDeliveryTests
         Assert.Equal(1, counts.Paused);
         Assert.Equal(2, counts.Sent);
         Assert.Single(Posts(discord), p => p.Path.Contains(channels[1], StringComparison.Ordinal)); // not retried
-        var paused = await h.Store.GetAsync("discord", channels[1], CancellationToken.None);
+        var paused = await h.Store.GetAsync(new ChatAddress(Platform.Discord, channels[1]), CancellationToken.None);
         Assert.Equal(SubscriptionStatus.Paused, paused!.Status);
         Assert.StartsWith(reason, paused.PausedReason, StringComparison.Ordinal);
-        var state = await h.Commands.HandleAsync(new SubscriptionRequest("discord", channels[1], "1", false, "subscription", "", Lang.En), CancellationToken.None);
+        var state = await h.Commands.SubscriptionAsync(Input(channels[1], "subscription", isAdmin: false), CancellationToken.None);
         Assert.Contains(state.Body, l => l == "Status: paused");
         Assert.Contains(state.Body, l => l.StartsWith("Paused because: " + reason, StringComparison.Ordinal));
-        Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync("discord", channels[0], CancellationToken.None))!.Status);
+        Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync(new ChatAddress(Platform.Discord, channels[0]), CancellationToken.None))!.Status);
 
         // A paused subscription is not sent to at the next run; /subscribe by an administrator resumes it.
         var before = discord.Requests.Count;
         await h.Store.EnqueueMonthAsync("2020-09", CancellationToken.None);
         await h.Dispatcher.DrainAsync(CancellationToken.None);
         Assert.Equal(before, discord.Requests.Count);
-        await h.Commands.HandleAsync(new SubscriptionRequest("discord", channels[1], "1", true, "subscribe", "", Lang.En), CancellationToken.None);
-        Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync("discord", channels[1], CancellationToken.None))!.Status);
+        await h.Commands.SubscribeAsync(Input(channels[1], "subscribe", isAdmin: true), CancellationToken.None);
+        Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync(new ChatAddress(Platform.Discord, channels[1]), CancellationToken.None))!.Status);
     }
 
     [Theory]
@@ -259,9 +272,9 @@ public sealed class DiscordDeliveryTests
         Assert.True(rendered.Count >= 2, $"the digest takes {rendered.Count} message(s)");
         var reported = new List<int>();
 
-        var result = await h.Sender.SendDigestAsync(channel, digest, 1, n => { reported.Add(n); return Task.CompletedTask; }, CancellationToken.None);
+        var result = await h.Sender.SendDigestAsync(new ChatAddress(Platform.Discord, channel), digest, 1, n => { reported.Add(n); return Task.CompletedTask; }, CancellationToken.None);
 
-        Assert.Equal(DigestSendStatus.Sent, result.Status);
+        Assert.IsType<SendResult.Sent>(result.Result);
         Assert.Equal(rendered.Count, result.PartsSent);
         Assert.Equal(Enumerable.Range(2, rendered.Count - 1), reported);
         var posted = discord.ChannelMessages.Where(m => m.ChannelId == channel).ToList();
@@ -287,7 +300,7 @@ public sealed class DiscordDeliveryTests
         Assert.Equal(401, request.Status);
         Assert.Equal(3, (await h.Store.CountsAsync("2020-09", CancellationToken.None)).Pending);
         foreach (var channel in channels)
-            Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync("discord", channel, CancellationToken.None))!.Status);
+            Assert.Equal(SubscriptionStatus.Active, (await h.Store.GetAsync(new ChatAddress(Platform.Discord, channel), CancellationToken.None))!.Status);
     }
 
     [Fact]
@@ -301,13 +314,14 @@ public sealed class DiscordDeliveryTests
         for (var i = 0; i < 6; i++)
             discord.FailNext(503, 0, "Service Unavailable");
 
-        var failed = await h.Sender.SendDigestAsync(channel, digest, 0, _ => Task.CompletedTask, CancellationToken.None);
-        var later = await h.Sender.SendDigestAsync(channel, digest, failed.PartsSent, _ => Task.CompletedTask, CancellationToken.None);
+        var chat = new ChatAddress(Platform.Discord, channel);
+        var failed = await h.Sender.SendDigestAsync(chat, digest, 0, _ => Task.CompletedTask, CancellationToken.None);
+        var later = await h.Sender.SendDigestAsync(chat, digest, failed.PartsSent, _ => Task.CompletedTask, CancellationToken.None);
 
-        Assert.Equal(DigestSendStatus.Transient, failed.Status);
+        var retry = Assert.IsType<SendResult.RetryLater>(failed.Result);
         Assert.Equal(0, failed.PartsSent);
-        Assert.Contains("Service Unavailable", failed.Reason, StringComparison.Ordinal);
-        Assert.Equal(DigestSendStatus.Sent, later.Status);
+        Assert.Contains("Service Unavailable", retry.Reason, StringComparison.Ordinal);
+        Assert.IsType<SendResult.Sent>(later.Result);
         Assert.Equal(DiscordRenderer.Render(digest).Count, discord.ChannelMessages.Count);
     }
 }

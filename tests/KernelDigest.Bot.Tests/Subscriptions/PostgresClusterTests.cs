@@ -30,7 +30,7 @@ public sealed class PostgresClusterTests
         Assert.Equal(300, planned.Sum());
         Assert.Equal(300, drained.Sum(d => d.Sent));
         Assert.True(drained.All(d => d.Sent > 0), $"one instance did all the work: {drained[0].Sent} / {drained[1].Sent}");
-        var parts = TelegramRenderer.Render(CommandRouter.Digest(a.Services.GetRequiredService<ReportLibrary>().Current.Latest!, Lang.Zh, "/month")).Count;
+        var parts = TelegramRenderer.Render(ReportCommands.Digest(a.Services.GetRequiredService<ReportLibrary>().Current.Latest!, Lang.Zh, "/month")).Count;
         var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToList();
         Assert.Equal(300, perChat.Count);
         Assert.All(perChat, g => Assert.Equal(parts, g.Count()));
@@ -43,8 +43,8 @@ public sealed class PostgresClusterTests
         await using var api = await FakeBotApi.StartAsync();
         await using var h = await SubscriptionsHarness.StartAsync(api, await TestDatabases.PostgresAsync());
 
-        var s = await h.Store.SubscribeAsync("telegram", "-100", "en", "virtualization,filesystems", "7", CancellationToken.None);
-        var again = await h.Store.SubscribeAsync("telegram", "-100", "zh-CN", "", "8", CancellationToken.None);
+        var s = await h.Store.SubscribeAsync(new ChatAddress(Platform.Telegram, "-100"), "en", "virtualization,filesystems", "7", CancellationToken.None);
+        var again = await h.Store.SubscribeAsync(new ChatAddress(Platform.Telegram, "-100"), "zh-CN", "", "8", CancellationToken.None);
         Assert.Equal(s.Id, again.Id);
         Assert.Equal("zh-CN", again.Lang);
         Assert.Empty(again.Subsystems);
@@ -56,10 +56,10 @@ public sealed class PostgresClusterTests
         await h.Store.MarkSentAsync(claimed.Delivery.Id, CancellationToken.None);
         Assert.Equal("2020-09", await h.Store.LastDeliveredAsync(s.Id, CancellationToken.None));
 
-        await h.Store.MoveChatAsync("telegram", "-100", "-100200", CancellationToken.None);
-        Assert.Null(await h.Store.GetAsync("telegram", "-100", CancellationToken.None));
-        Assert.True(await h.Store.UnsubscribeAsync("telegram", "-100200", CancellationToken.None));
-        Assert.False(await h.Store.UnsubscribeAsync("telegram", "-100200", CancellationToken.None));
+        await h.Store.MoveChatAsync(Platform.Telegram, "-100", "-100200", CancellationToken.None);
+        Assert.Null(await h.Store.GetAsync(new ChatAddress(Platform.Telegram, "-100"), CancellationToken.None));
+        Assert.True(await h.Store.UnsubscribeAsync(new ChatAddress(Platform.Telegram, "-100200"), CancellationToken.None));
+        Assert.False(await h.Store.UnsubscribeAsync(new ChatAddress(Platform.Telegram, "-100200"), CancellationToken.None));
         await h.Store.SetStateAsync("k", "v1", CancellationToken.None);
         await h.Store.SetStateAsync("k", "v2", CancellationToken.None);
         Assert.Equal("v2", await h.Store.GetStateAsync("k", CancellationToken.None));

@@ -1,3 +1,5 @@
+using KernelDigest.Bot.Conversation;
+using KernelDigest.Core.Commands;
 using KernelDigest.Bot.Reports;
 using KernelDigest.Bot.Storage;
 using KernelDigest.Bot.Subscriptions;
@@ -24,7 +26,7 @@ public sealed class SubscriptionsHarness : IAsyncDisposable
     public SubscriptionStore Store => Services.GetRequiredService<SubscriptionStore>();
     public DigestPlanner Planner => Services.GetRequiredService<DigestPlanner>();
     public DeliveryDispatcher Dispatcher => Services.GetRequiredService<DeliveryDispatcher>();
-    public SubscriptionCommands Commands => Services.GetRequiredService<SubscriptionCommands>();
+    public IChatCommands Commands => Services.GetRequiredService<IChatCommands>();
 
     public static async Task<SubscriptionsHarness> StartAsync(FakeBotApi api, StorageOptions storage, Dictionary<string, string?>? extra = null, TimeProvider? time = null)
     {
@@ -36,8 +38,9 @@ public sealed class SubscriptionsHarness : IAsyncDisposable
         foreach (var (k, v) in extra ?? [])
             settings[k] = v;
         var builder = CreateBuilder(storage, Path.Combine(BotProcess.RepoRoot, "config", "reports"), settings, time);
-        builder.AddTelegram();
         builder.AddSubscriptions();
+        builder.AddConversation();
+        builder.AddTelegram();
         return new SubscriptionsHarness(await BuildAsync(builder));
     }
 
@@ -84,7 +87,7 @@ public sealed class SubscriptionsHarness : IAsyncDisposable
     public async Task SubscribeManyAsync(int n, string filter = "", long firstChat = 1, string lang = "zh-CN")
     {
         for (var i = 0; i < n; i++)
-            await Store.SubscribeAsync("telegram", (firstChat + i).ToString(System.Globalization.CultureInfo.InvariantCulture), lang, filter, "test", CancellationToken.None);
+            await Store.SubscribeAsync(new ChatAddress(Platform.Telegram, (firstChat + i).ToString(System.Globalization.CultureInfo.InvariantCulture)), lang, filter, "test", CancellationToken.None);
     }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync(); // disposes the database with the container

@@ -87,28 +87,26 @@ public sealed partial class TelegramRendererTests
     [Fact]
     public void Page_buttons_carry_a_compact_token_that_fits_64_bytes()
     {
+        using var pages = new PageCodec();
         var longQuery = string.Concat(Enumerable.Repeat("总线锁", 20));
-        foreach (var query in new[] { "TDP MMU", longQuery })
+        foreach (var search in new[] { new SearchRequest("TDP MMU"), new SearchRequest("mmu", "virtualization", "2020-09"), new SearchRequest(longQuery) })
         {
             var reply = new Reply
             {
-                Command = "patch", Query = "/patch " + query, Title = "Search: " + query, Lang = Lang.En,
-                Page = new ReplyPage(2, 4, 18, "/patch " + query),
+                Command = "patch", Query = "/patch " + search.Arguments, Title = "Search: " + search.Text, Lang = Lang.En,
+                Page = new ReplyPage(2, 4, 18, search),
             };
 
-            var keyboard = TelegramRenderer.Render(reply)[^1].Keyboard;
+            var keyboard = TelegramRenderer.Render(reply, pages)[^1].Keyboard;
 
             Assert.NotNull(keyboard);
             var buttons = keyboard.InlineKeyboard.SelectMany(r => r).ToList();
             Assert.Equal(["‹ Prev", "2/4", "Next ›"], buttons.Select(b => b.Text));
             foreach (var b in buttons)
                 Assert.InRange(Encoding.UTF8.GetByteCount(b.CallbackData!), 1, 64);
-            Assert.True(PageToken.TryDecode(buttons[2].CallbackData, out var page, out var decoded));
-            Assert.Equal(3, page);
-            Assert.Equal(query == longQuery ? null : query, decoded);
+            var turn = pages.Decode(buttons[2].CallbackData);
+            Assert.Equal(new PageTurn(search, 3, Expired: false), turn);
         }
-        Assert.Equal("TDP MMU", PageToken.QueryFromMessage("Search: TDP MMU\n\n1. Introducethe TDP MMU"));
-        Assert.Equal(longQuery, PageToken.QueryFromMessage("搜索:" + longQuery + "\n…"));
     }
 
     private static Reply BigReply(int items, string paragraph) => new()

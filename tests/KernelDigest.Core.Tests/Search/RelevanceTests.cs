@@ -18,7 +18,8 @@ public sealed class LibraryFixture : IDisposable
         Catalog = LoadCatalog();
         Glossary = LoadGlossary();
         Library = new ReportLibrary(ReportsDirectory, Catalog, new PatchIndexFactory(Glossary, Catalog, cacheDirectory: null));
-        Router = new CommandRouter(Library);
+        Pages = new PageCodec();
+        Dispatcher = new Dispatcher(new ReportCommands(Library), Pages);
     }
 
     /// <summary>The repository root: the first folder above the test binaries that holds Bot.sln.</summary>
@@ -38,11 +39,30 @@ public sealed class LibraryFixture : IDisposable
 
     public ReportLibrary Library { get; }
 
-    public CommandRouter Router { get; }
+    public Dispatcher Dispatcher { get; }
+
+    public PageCodec Pages { get; }
+
+    /// <summary>
+    /// The reply to a typed message, as the console would get it; null when it is for another bot. Report commands
+    /// complete synchronously (the reports are in memory): that is asserted here, so a blocking call sneaking into one
+    /// fails every test.
+    /// </summary>
+    public Reply? Ask(string text, Lang lang = Lang.Zh, string? botUsername = null)
+    {
+        if (Inbound.FromText(text, Inbound.ConsoleChat, lang, botUsername) is not { } input)
+            return null;
+        var answer = Dispatcher.DispatchAsync(input, CancellationToken.None);
+        return answer.IsCompletedSuccessfully ? answer.Result : throw new Xunit.Sdk.XunitException($"{text}: a report command did not complete synchronously");
+    }
 
     public PatchIndex Index => Library.Current.Index;
 
-    public void Dispose() => Library.Current.Index.Dispose();
+    public void Dispose()
+    {
+        Pages.Dispose();
+        Library.Current.Index.Dispose();
+    }
 
     private static string FindRepoRoot()
     {
@@ -82,7 +102,7 @@ public sealed class RelevanceTests(LibraryFixture fixture) : IClassFixture<Libra
 
     private void AssertRankOne(string query, string expectedInTitle)
     {
-        var reply = fixture.Router.Handle(new ChatInput(query));
+        var reply = fixture.Ask(query);
         Assert.NotNull(reply);
         Assert.False(reply.IsError, $"{query}: error reply \"{reply.Title}\"");
         var titles = reply.Items.Select(i => i.Title).ToList();

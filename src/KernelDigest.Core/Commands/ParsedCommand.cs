@@ -1,13 +1,10 @@
 namespace KernelDigest.Core.Commands;
 
-/// <summary>A message as any platform hands it to the bot: its text, the user's language, and the bot's own username.</summary>
-/// <param name="Text">The message text as received.</param>
-/// <param name="Lang">The language to answer in.</param>
-/// <param name="BotUsername">The bot's username, so "/patch@thisbot" is ours and "/patch@otherbot" is not.</param>
-public sealed record ChatInput(string Text, Lang Lang = Lang.Zh, string? BotUsername = null);
-
-/// <summary>A command name and its argument text, parsed from a message.</summary>
-public sealed record ParsedCommand(string Name, string Arguments, int Page)
+/// <summary>
+/// A command name and its argument text, parsed from a message or built from a platform's options, with the page
+/// asked for. <see cref="TooLong"/> marks a message past <see cref="MaxInputLength"/>: it is refused, not read.
+/// </summary>
+public sealed record ParsedCommand(string Name, string Arguments, int Page = 1, bool TooLong = false)
 {
     /// <summary>The longest message the bot reads; longer input is refused with this number in the answer.</summary>
     public const int MaxInputLength = 4096;
@@ -18,6 +15,8 @@ public sealed record ParsedCommand(string Name, string Arguments, int Page)
     /// </summary>
     public static ParsedCommand? Parse(string text, string? botUsername)
     {
+        if (text.Length > MaxInputLength)
+            return new ParsedCommand("patch", "", TooLong: true);
         var trimmed = text.Trim();
         string name;
         string args;
@@ -42,6 +41,13 @@ public sealed record ParsedCommand(string Name, string Arguments, int Page)
             args = trimmed;
         }
         var (rest, page) = TakePage(args);
+        return new ParsedCommand(name, rest, page);
+    }
+
+    /// <summary>A command from a platform's structured options (already joined into argument text).</summary>
+    public static ParsedCommand FromOptions(string name, string arguments)
+    {
+        var (rest, page) = TakePage(arguments);
         return new ParsedCommand(name, rest, page);
     }
 

@@ -5,7 +5,7 @@ using KernelDigest.Core.Tests.Search;
 namespace KernelDigest.Core.Tests.Commands;
 
 /// <summary>Every command, in Chinese and English, against the bundled 2020-09 report; asserts what the user sees.</summary>
-public sealed class CommandRouterTests(LibraryFixture fixture) : IClassFixture<LibraryFixture>
+public sealed class DispatcherTests(LibraryFixture fixture) : IClassFixture<LibraryFixture>
 {
     private const string BotName = "KernelDigestBot";
 
@@ -13,7 +13,7 @@ public sealed class CommandRouterTests(LibraryFixture fixture) : IClassFixture<L
 
     private Reply Ask(string text, Lang lang = Lang.Zh, string? bot = null)
     {
-        var reply = fixture.Router.Handle(new ChatInput(text, lang, bot));
+        var reply = fixture.Ask(text, lang, bot);
         Assert.NotNull(reply);
         return reply;
     }
@@ -51,8 +51,8 @@ public sealed class CommandRouterTests(LibraryFixture fixture) : IClassFixture<L
     public void Patch_FirstPageShowsPageInfoAndNextCommand(Lang lang, string pageLine, string more)
     {
         var reply = Ask("/patch 虚拟机", lang);
-        Assert.Equal(CommandRouter.PageSize, reply.Items.Count);
-        Assert.Equal(new ReplyPage(1, 2, 8, "/patch 虚拟机"), reply.Page);
+        Assert.Equal(ReportCommands.PageSize, reply.Items.Count);
+        Assert.Equal(new ReplyPage(1, 2, 8, new SearchRequest("虚拟机")), reply.Page);
         var text = Render(reply);
         Assert.Contains(pageLine, text, StringComparison.Ordinal);
         Assert.Contains(more, text, StringComparison.Ordinal);
@@ -153,7 +153,7 @@ public sealed class CommandRouterTests(LibraryFixture fixture) : IClassFixture<L
     [InlineData("/help@otherbot")]
     [InlineData("/frobnicate@otherbot")]
     public void Command_AddressedToAnotherBot_IsIgnored(string text) =>
-        Assert.Null(fixture.Router.Handle(new ChatInput(text, Lang.Zh, BotName)));
+        Assert.Null(fixture.Ask(text, Lang.Zh, BotName));
 
     // ---- /subsystem ----------------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KernelDigest.Bot.Conversation;
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
 using Microsoft.AspNetCore.Http.Features;
@@ -13,7 +14,7 @@ namespace KernelDigest.Bot.DiscordChat;
 /// <see cref="DiscordOptions.DeferAfterMilliseconds"/>; otherwise the response defers (type 5 / 6) and the answer
 /// follows through the interaction webhook. Messages beyond the first are sent as follow-ups.
 /// </summary>
-internal static partial class DiscordInteractions
+internal static partial class DiscordInteractionEndpoint
 {
     public const string Path = "/discord/interactions";
 
@@ -23,8 +24,8 @@ internal static partial class DiscordInteractions
     public static async Task<IResult> HandleAsync(
         HttpContext context,
         DiscordSignature signature,
-        DiscordCommandHandler handler,
-        DiscordSubscriptions subscriptions,
+        ConversationTurns turns,
+        DiscordAutocomplete autocomplete,
         DiscordFollowups followups,
         IHostApplicationLifetime lifetime,
         IOptions<DiscordOptions> options,
@@ -80,7 +81,7 @@ internal static partial class DiscordInteractions
             case InteractionType.Ping:
                 return Respond(new InteractionResponse(InteractionCallback.Pong));
             case InteractionType.Autocomplete:
-                return Respond(new InteractionResponse(InteractionCallback.AutocompleteResult, handler.Autocomplete(interaction)));
+                return Respond(new InteractionResponse(InteractionCallback.AutocompleteResult, autocomplete.For(interaction)));
             case InteractionType.ApplicationCommand or InteractionType.MessageComponent:
                 break;
             default:
@@ -90,11 +91,9 @@ internal static partial class DiscordInteractions
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var isComponent = interaction.Type == InteractionType.MessageComponent;
         // The work runs apart from the request: if it outlasts the deadline, it still completes the deferred answer.
-        // Subscription commands use the store; everything else is computed from the loaded reports.
         var stopping = lifetime.ApplicationStopping;
-        var work = DiscordSubscriptions.Handles(interaction)
-            ? Task.Run(async () => (IReadOnlyList<DiscordMessage>?)await subscriptions.AnswerAsync(interaction, stopping), stopping)
-            : Task.Run(() => handler.Handle(interaction));
+        var input = DiscordInbound.From(interaction);
+        var work = Task.Run<IReadOnlyList<DiscordMessage>?>(async () => Messages(await turns.AnswerAsync(input, stopping), isComponent, turns.Dispatcher.Pages), stopping);
         var deferAfter = TimeSpan.FromMilliseconds(options.Value.DeferAfterMilliseconds);
         if (deferAfter > TimeSpan.Zero)
         {
@@ -113,9 +112,11 @@ internal static partial class DiscordInteractions
                     LogFailed(logger, interaction.ToString(), ex);
                     messages = [ErrorMessage(interaction.Lang)];
                 }
-                Record(logger, interaction, "in-response", started);
+                Record(turns, interaction, input, "in-response", started);
                 if (messages is not { Count: > 0 })
                     return Respond(new InteractionResponse(InteractionCallback.DeferredUpdateMessage));
+                if (messages[0].Flags == Ephemeral)
+                    return Respond(new InteractionResponse(InteractionCallback.ChannelMessage, messages[0])); // a notice beside the page, not over it
                 if (messages.Count > 1)
                 {
                     var rest = messages.Skip(1).ToList();
@@ -131,7 +132,7 @@ internal static partial class DiscordInteractions
 
         // Too slow for the 3-second deadline: acknowledge now ("thinking…"), edit the answer in when it is ready.
         LogDeferred(logger, interaction.ToString());
-        Record(logger, interaction, "deferred", started);
+        Record(turns, interaction, input, "deferred", started);
         context.Response.OnCompleted(() =>
         {
             followups.Enqueue(new DiscordFollowup(interaction.Token, work, EditOriginal: true, interaction.Lang));
@@ -140,22 +141,28 @@ internal static partial class DiscordInteractions
         return Respond(new InteractionResponse(isComponent ? InteractionCallback.DeferredUpdateMessage : InteractionCallback.DeferredChannelMessage));
     }
 
-    // One line and one count per handled interaction: command and channel, never the token or the user's text.
-    private static void Record(ILogger logger, DiscordInteraction interaction, string outcome, long started)
+    /// <summary>Discord's flag for a message only the user who pressed sees.</summary>
+    internal const int Ephemeral = 64;
+
+    /// <summary>
+    /// The messages that answer: for a command, the whole reply (the first is the response, the rest follow-ups); for
+    /// a page button, the page that replaces the message, or a notice only the presser sees when the search expired.
+    /// </summary>
+    private static IReadOnlyList<DiscordMessage> Messages(Reply reply, bool isComponent, PageCodec pages)
     {
-        var command = interaction.CommandName is { } name ? "/" + name : interaction.CustomId is not null ? "page" : "?";
-        KernelDigest.Core.Diagnostics.Telemetry.Handled.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", "discord"),
-            KernelDigest.Core.Diagnostics.Telemetry.Tag("command", command), KernelDigest.Core.Diagnostics.Telemetry.Tag("outcome", outcome));
-        KernelDigest.Core.Diagnostics.Telemetry.AnswerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
-            KernelDigest.Core.Diagnostics.Telemetry.Tag("platform", "discord"));
-        LogHandled(logger, interaction.Id, interaction.ChannelId ?? "-", command, outcome);
+        if (reply.Command == Dispatcher.PageInvalid)
+            return []; // not our button: the message stays as it is
+        var messages = DiscordRenderer.Render(reply, pages);
+        if (!isComponent)
+            return messages;
+        return reply.IsError ? [messages[0] with { Flags = Ephemeral, Components = [] }] : [messages[0]];
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Discord interaction {InteractionId} channel {ChannelId} {Command}: {Outcome}")]
-    private static partial void LogHandled(ILogger logger, string interactionId, string channelId, string command, string outcome);
+    // One line and one count per handled interaction: command and channel, never the token or the user's text.
+    private static void Record(ConversationTurns turns, DiscordInteraction interaction, Inbound input, string outcome, long started) =>
+        turns.Record(Platform.Discord, "interaction", interaction.Id, interaction.ChannelId ?? "-", ConversationTurns.CommandName(input), outcome, started);
 
-    internal static DiscordMessage ErrorMessage(Lang lang) =>
-        DiscordRenderer.Render(new Reply { Command = "error", Query = "", Title = BotTexts.For(lang).Error, IsError = true, Lang = lang })[0];
+    internal static DiscordMessage ErrorMessage(Lang lang) => DiscordRenderer.Render(ConversationTurns.Apology(lang))[0];
 
     private static IResult Respond(InteractionResponse response) =>
         Results.Json(response, DiscordJson.Options, "application/json");

@@ -7,40 +7,54 @@ using KernelDigest.Core.Subsystems;
 namespace KernelDigest.Core.Commands;
 
 /// <summary>
-/// Answers chat messages: /patch, /subsystem, /month, /latest, /help, /about, and plain text as a search. The same
-/// for every platform; platforms only render the <see cref="Reply"/> and transport it.
+/// The report commands: /patch, /subsystem, /month, /latest, /help, /about. Pure and synchronous (the reports are in
+/// memory); the <see cref="Dispatcher"/> decides which one a message asks for. Platforms only render the
+/// <see cref="Reply"/> and transport it.
 /// </summary>
-public sealed class CommandRouter(ReportLibrary library)
+public sealed class ReportCommands(ReportLibrary library)
 {
     /// <summary>Results per page of a search.</summary>
     public const int PageSize = 5;
 
     private SubsystemCatalog Subsystems => library.Subsystems;
 
-    /// <summary>Answers one message. Null when the message is a command for another bot ("/patch@otherbot").</summary>
-    public Reply? Handle(ChatInput input)
+    /// <summary>A message longer than any command reads: refused with the limit named.</summary>
+    public static Reply TooLong(Inbound input)
     {
         var texts = BotTexts.For(input.Lang);
-        if (input.Text.Length > ParsedCommand.MaxInputLength)
-            return Error(input, "error", texts.TooLong(PatchQuery.MaxLength), texts);
-        var command = ParsedCommand.Parse(input.Text, input.BotUsername);
-        if (command is null)
-            return null;
-        return command.Name switch
-        {
-            "patch" or "search" or "p" or "s" => Patch(input, command, texts),
-            "subsystem" or "sub" or "subsystems" => Subsystem(input, command, texts),
-            "month" or "m" => Month(input, command.Arguments, texts, "month"),
-            "latest" => Month(input, "", texts, "latest"),
-            "help" or "start" => Help(input, texts),
-            "about" => About(input, texts),
-            // Platforms answer these before the router (they need the chat and its administrators).
-            "subscribe" or "unsubscribe" or "subscription" => Error(input, command.Name, texts.SubscriptionsElsewhere, texts),
-            _ => Unknown(input, command.Name, texts),
-        };
+        return Error(input, "error", texts.TooLong(PatchQuery.MaxLength), texts);
     }
 
-    private static Reply Unknown(ChatInput input, string name, BotTexts texts)
+    /// <summary>A page of an earlier search, from its page button.</summary>
+    public Reply SearchPage(Inbound input, SearchRequest search, int page) =>
+        Patch(input, new ParsedCommand("patch", search.Arguments, page));
+
+    public Reply Patch(Inbound input, ParsedCommand command) => Patch(input, command, BotTexts.For(input.Lang));
+
+    public Reply Subsystem(Inbound input, ParsedCommand command) => Subsystem(input, command, BotTexts.For(input.Lang));
+
+    public Reply Month(Inbound input, ParsedCommand command) => Month(input, command.Arguments, BotTexts.For(input.Lang), "month");
+
+    public Reply Latest(Inbound input) => Month(input, "", BotTexts.For(input.Lang), "latest");
+
+    public static Reply Help(Inbound input) => Help(input, BotTexts.For(input.Lang));
+
+    public Reply About(Inbound input) => About(input, BotTexts.For(input.Lang));
+
+    public static Reply Unknown(Inbound input, string name) => Unknown(input, name, BotTexts.For(input.Lang));
+
+    /// <summary>A command that needs a chat the bot keeps state for, asked where there is none (the console).</summary>
+    public static Reply NeedsChat(Inbound input, string name)
+    {
+        var texts = BotTexts.For(input.Lang);
+        return Error(input, name, texts.SubscriptionsElsewhere, texts);
+    }
+
+    /// <summary>The apology when answering failed: the user always hears back.</summary>
+    public static Reply Apology(Lang lang) =>
+        new() { Command = "error", Query = "", Lang = lang, IsError = true, Title = BotTexts.For(lang).Error };
+
+    private static Reply Unknown(Inbound input, string name, BotTexts texts)
     {
         var help = Help(input, texts);
         return help with
@@ -51,7 +65,7 @@ public sealed class CommandRouter(ReportLibrary library)
         };
     }
 
-    private Reply Patch(ChatInput input, ParsedCommand command, BotTexts texts)
+    private Reply Patch(Inbound input, ParsedCommand command, BotTexts texts)
     {
         var args = command.Arguments;
         if (args.Length == 0)
@@ -98,12 +112,13 @@ public sealed class CommandRouter(ReportLibrary library)
             Lang = input.Lang,
             Title = texts.ResultsTitle(shownQuery),
             Items = [.. results.Hits.Select(h => EntryItem(h.Report, h.Section, h.Entry, h.Score, h.Snippet))],
-            // The command text is shown to the user ("More: /patch … page:2"), so it carries the visible form of the query.
-            Page = new ReplyPage(Math.Min(page, pages), pages, results.Total, "/patch " + shownQuery),
+            // The search is shown to the user ("More: /patch … page:2"), so it carries the visible form of the words.
+            Page = new ReplyPage(Math.Min(page, pages), pages, results.Total,
+                new SearchRequest(TextUtil.Visible(query.Text), query.Subsystem?.Key, query.Month?.ToString())),
         };
     }
 
-    private Reply Subsystem(ChatInput input, ParsedCommand command, BotTexts texts)
+    private Reply Subsystem(Inbound input, ParsedCommand command, BotTexts texts)
     {
         var snapshot = library.Current;
         if (snapshot.Latest is null)
@@ -155,7 +170,7 @@ public sealed class CommandRouter(ReportLibrary library)
         };
     }
 
-    private Reply SubsystemList(ChatInput input, LibrarySnapshot snapshot, ReportMonth? month, BotTexts texts)
+    private Reply SubsystemList(Inbound input, LibrarySnapshot snapshot, ReportMonth? month, BotTexts texts)
     {
         var latest = month is { } m ? snapshot.Find(m)! : snapshot.Latest!;
         var counts = snapshot.Reports.SelectMany(r => r.Sections).GroupBy(s => s.Subsystem)
@@ -181,7 +196,7 @@ public sealed class CommandRouter(ReportLibrary library)
         };
     }
 
-    private Reply Month(ChatInput input, string args, BotTexts texts, string commandName)
+    private Reply Month(Inbound input, string args, BotTexts texts, string commandName)
     {
         var snapshot = library.Current;
         if (snapshot.Latest is null)
@@ -229,16 +244,20 @@ public sealed class CommandRouter(ReportLibrary library)
         };
     }
 
-    private static Reply Help(ChatInput input, BotTexts texts) => new()
+    private static Reply Help(Inbound input, BotTexts texts) => new()
     {
         Command = "help",
         Query = input.Text,
         Lang = input.Lang,
         Title = texts.HelpTitle,
-        Body = [.. texts.Commands.Select(c => $"{c.Command} — {c.Description}"), texts.HelpFooter],
+        Body = [.. CommandTable.All.Select(c => HelpLine(c, input.Lang)), texts.HelpFooter],
     };
 
-    private Reply About(ChatInput input, BotTexts texts)
+    /// <summary>"/patch &lt;keywords&gt; — search patches …": one command's line in /help.</summary>
+    public static string HelpLine(CommandSpec command, Lang lang) =>
+        $"/{command.Name}{(command.UsageIn(lang) is { Length: > 0 } usage ? " " + usage : "")} — {command.HelpIn(lang)}";
+
+    private Reply About(Inbound input, BotTexts texts)
     {
         var snapshot = library.Current;
         var months = snapshot.Months.ToList();
@@ -277,7 +296,7 @@ public sealed class CommandRouter(ReportLibrary library)
         };
     }
 
-    private Reply UnknownSubsystem(ChatInput input, string command, string name, BotTexts texts) => new()
+    private Reply UnknownSubsystem(Inbound input, string command, string name, BotTexts texts) => new()
     {
         Command = command,
         Query = input.Text,
@@ -288,16 +307,16 @@ public sealed class CommandRouter(ReportLibrary library)
         Items = [.. Subsystems.All.Select(s => new ReplyItem { Title = $"{s.Key} · {s.Name(input.Lang)}", Meta = string.Join(", ", s.Aliases.Take(6)) })],
     };
 
-    private static Reply BadMonth(ChatInput input, string command, string text, LibrarySnapshot snapshot, BotTexts texts) =>
+    private static Reply BadMonth(Inbound input, string command, string text, LibrarySnapshot snapshot, BotTexts texts) =>
         Error(input, command, texts.BadMonth(TextUtil.Visible(TextUtil.Truncate(text, 32))), texts, LoadedMonths(snapshot, texts));
 
-    private static Reply MonthNotLoaded(ChatInput input, string command, string month, LibrarySnapshot snapshot, BotTexts texts) =>
+    private static Reply MonthNotLoaded(Inbound input, string command, string month, LibrarySnapshot snapshot, BotTexts texts) =>
         Error(input, command, texts.MonthNotLoaded(month), texts, LoadedMonths(snapshot, texts));
 
     private static string LoadedMonths(LibrarySnapshot snapshot, BotTexts texts) =>
         snapshot.Reports.Count == 0 ? texts.NoReports : texts.LoadedMonths(string.Join(", ", snapshot.Months.Select(m => m.ToString())));
 
-    private static Reply Error(ChatInput input, string command, string message, BotTexts texts, string? detail = null) => new()
+    private static Reply Error(Inbound input, string command, string message, BotTexts texts, string? detail = null) => new()
     {
         Command = command,
         Query = input.Text,

@@ -1,0 +1,189 @@
+namespace KernelDigest.Core.Commands;
+
+/// <summary>Who may use a command in a group or channel.</summary>
+public enum CommandAccess
+{
+    Anyone,
+
+    /// <summary>It changes the chat's state: in groups and channels only administrators; in a private chat the user.</summary>
+    ChatAdmins,
+}
+
+/// <summary>What a platform can suggest while an option is typed (Discord autocomplete).</summary>
+public enum OptionSuggest
+{
+    None,
+    Subsystem,
+    Month,
+}
+
+/// <summary>
+/// One argument of a command. Typed commands take their arguments as text; platforms with structured options
+/// (Discord) show each as an option and join the values, in table order, into the same text.
+/// </summary>
+public sealed record CommandOption
+{
+    public required string Name { get; init; }
+    public required string NameZh { get; init; }
+    public required string Description { get; init; }
+    public required string DescriptionZh { get; init; }
+    public required int MaxLength { get; init; }
+    public bool Required { get; init; }
+    public OptionSuggest Suggest { get; init; }
+}
+
+/// <summary>One command: its names, what help and menus say of it, its options, and who may use it where.</summary>
+public sealed record CommandSpec
+{
+    /// <summary>The name as typed and registered ("patch").</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The name Discord shows to zh-CN users.</summary>
+    public required string NameZh { get; init; }
+
+    /// <summary>Other names that type the same command ("p", "search"); not shown in menus.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>The argument syntax shown in /help ("&lt;keywords&gt;"), per language; empty for none.</summary>
+    public string Usage { get; init; } = "";
+    public string UsageZh { get; init; } = "";
+
+    /// <summary>The /help and Telegram menu line, with an example where one helps.</summary>
+    public required string Help { get; init; }
+    public required string HelpZh { get; init; }
+
+    /// <summary>A description of at most 100 characters (Discord's limit for slash commands).</summary>
+    public required string Summary { get; init; }
+    public required string SummaryZh { get; init; }
+
+    public IReadOnlyList<CommandOption> Options { get; init; } = [];
+
+    public CommandAccess Access { get; init; }
+
+    /// <summary>
+    /// It reads or writes what the bot keeps for a chat (the store): not available in the console, and answered off a
+    /// webhook's request because it needs I/O first.
+    /// </summary>
+    public bool UsesChatState { get; init; }
+
+    /// <summary>Only in a server channel on Discord: a DM has no channel to keep state for.</summary>
+    public bool DiscordServerOnly { get; init; }
+
+    public string HelpIn(Lang lang) => lang == Lang.En ? Help : HelpZh;
+    public string UsageIn(Lang lang) => lang == Lang.En ? Usage : UsageZh;
+}
+
+/// <summary>
+/// Every command the bot has, in one list: the dispatcher, /help, Telegram's command menus and Discord's registered
+/// commands are all derived from it, so a command cannot exist on one platform and be missing on another.
+/// </summary>
+public static class CommandTable
+{
+    /// <summary>Discord's limit for a slash command's description.</summary>
+    public const int MaxSummaryLength = 100;
+
+    /// <summary>The longest /patch query an option takes: the same as typed (a page button keeps a long one server-side).</summary>
+    public const int MaxQueryOption = Search.PatchQuery.MaxLength;
+
+    private static readonly CommandOption Month = new()
+    {
+        Name = "month", NameZh = "月份", Description = "Month as YYYY-MM (default: the latest)", DescriptionZh = "月份,格式 YYYY-MM(默认最新一期)",
+        MaxLength = 16, Suggest = OptionSuggest.Month,
+    };
+
+    public static IReadOnlyList<CommandSpec> All { get; } =
+    [
+        new()
+        {
+            Name = "patch", NameZh = "补丁", Aliases = ["search", "p", "s"], Usage = "<keywords>", UsageZh = "<关键词>",
+            Help = "search patches in every report, e.g. /patch TDP MMU, /patch bus lock subsystem:kvm month:2020-09",
+            HelpZh = "搜索所有月报中的补丁,如 /patch TDP MMU、/patch 总线锁 subsystem:kvm month:2020-09",
+            Summary = "Search patches in every monthly report", SummaryZh = "搜索所有月报中的补丁",
+            Options =
+            [
+                new()
+                {
+                    Name = "query", NameZh = "关键词", Description = "Keywords, e.g. TDP MMU; filters: subsystem:kvm month:2020-09",
+                    DescriptionZh = "关键词,如 TDP MMU;可加 subsystem:kvm month:2020-09", MaxLength = MaxQueryOption, Required = true,
+                },
+            ],
+        },
+        new()
+        {
+            Name = "subsystem", NameZh = "子系统", Aliases = ["sub", "subsystems"], Usage = "[name] [YYYY-MM]", UsageZh = "[名称] [YYYY-MM]",
+            Help = "a subsystem summary; without a name, the list of subsystems", HelpZh = "子系统摘要;不带名称时列出所有子系统",
+            Summary = "A subsystem's summary for a month; without a name, the list of subsystems", SummaryZh = "子系统摘要;不带名称时列出所有子系统",
+            Options =
+            [
+                new() { Name = "name", NameZh = "名称", Description = "Subsystem, e.g. kvm", DescriptionZh = "子系统,如 kvm", MaxLength = 64, Suggest = OptionSuggest.Subsystem },
+                Month,
+            ],
+        },
+        new()
+        {
+            Name = "month", NameZh = "月报", Aliases = ["m"], Usage = "[YYYY-MM]", UsageZh = "[YYYY-MM]",
+            Help = "a month's digest, the latest by default", HelpZh = "某月月报摘要,默认最新一期",
+            Summary = "A month's digest, the latest by default", SummaryZh = "某月月报摘要,默认最新一期",
+            Options = [Month],
+        },
+        new()
+        {
+            Name = "latest", NameZh = "最新", Help = "the latest report", HelpZh = "最新一期月报",
+            Summary = "The latest monthly report", SummaryZh = "最新一期月报",
+        },
+        new()
+        {
+            Name = "help", NameZh = "帮助", Aliases = ["start"], Help = "this help", HelpZh = "显示本帮助",
+            Summary = "How to use this bot", SummaryZh = "显示帮助",
+        },
+        new()
+        {
+            Name = "about", NameZh = "关于", Help = "about this bot", HelpZh = "关于本机器人",
+            Summary = "About this bot and the reports it knows", SummaryZh = "关于本机器人",
+        },
+        new()
+        {
+            Name = "subscribe", NameZh = "订阅", Usage = "[subsystems…]", UsageZh = "[子系统…]",
+            Help = "get every month's digest here (in a forum topic: in that topic), optionally for some subsystems only (administrators)",
+            HelpZh = "订阅每月摘要(在论坛话题中发送则推送到该话题),可只订阅部分子系统(管理员)",
+            Summary = "Post the monthly digest in this channel or thread (admins)", SummaryZh = "在本频道或子区订阅月报推送(管理员)",
+            Options =
+            [
+                new()
+                {
+                    Name = "subsystems", NameZh = "子系统", Description = "Only these subsystems, e.g. kvm fs (default: all)",
+                    DescriptionZh = "只推送这些子系统,如 kvm fs(默认全部)", MaxLength = 200,
+                },
+            ],
+            Access = CommandAccess.ChatAdmins, UsesChatState = true, DiscordServerOnly = true,
+        },
+        new()
+        {
+            Name = "unsubscribe", NameZh = "退订", Help = "stop the digest here (administrators)", HelpZh = "取消订阅(管理员)",
+            Summary = "Stop the monthly digest in this channel or thread (admins)", SummaryZh = "取消本频道或子区的月报推送(管理员)",
+            Access = CommandAccess.ChatAdmins, UsesChatState = true, DiscordServerOnly = true,
+        },
+        new()
+        {
+            Name = "subscription", NameZh = "订阅状态", Help = "this chat's subscription", HelpZh = "查看本聊天的订阅",
+            Summary = "This channel's digest subscription", SummaryZh = "本频道的月报订阅状态",
+            UsesChatState = true, DiscordServerOnly = true,
+        },
+    ];
+
+    private static readonly Dictionary<string, CommandSpec> ByName = All
+        .SelectMany(c => c.Aliases.Prepend(c.Name).Select(n => (Name: n, Command: c)))
+        .ToDictionary(x => x.Name, x => x.Command, StringComparer.Ordinal);
+
+    /// <summary>The command a name or alias stands for (names are lower case, as <see cref="ParsedCommand"/> gives them).</summary>
+    public static CommandSpec? Find(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// The argument text that structured options stand for: their values in table order, each on one line, so that a
+    /// Discord /subsystem with name and month means what "/subsystem kvm 2020-09" means.
+    /// </summary>
+    public static string ArgumentsFrom(CommandSpec command, IReadOnlyDictionary<string, string> options) =>
+        string.Join(' ', command.Options
+            .Select(o => options.TryGetValue(o.Name, out var value) ? value.ReplaceLineEndings(" ").Trim() : "")
+            .Where(v => v.Length > 0));
+}

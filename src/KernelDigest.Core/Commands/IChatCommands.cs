@@ -1,0 +1,13 @@
+namespace KernelDigest.Core.Commands;
+
+/// <summary>
+/// The commands that read or write what the bot keeps for a chat (<see cref="CommandSpec.UsesChatState"/>). They need
+/// storage, which this project does not have, so the app implements them; the <see cref="Dispatcher"/> still decides
+/// which one a message asks for.
+/// </summary>
+public interface IChatCommands
+{
+    Task<Reply> SubscribeAsync(Inbound input, CancellationToken ct);
+    Task<Reply> UnsubscribeAsync(Inbound input, CancellationToken ct);
+    Task<Reply> SubscriptionAsync(Inbound input, CancellationToken ct);
+}

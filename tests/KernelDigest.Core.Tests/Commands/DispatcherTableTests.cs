@@ -1,0 +1,111 @@
+using KernelDigest.Core.Commands;
+using KernelDigest.Core.Tests.Search;
+
+namespace KernelDigest.Core.Tests.Commands;
+
+/// <summary>The dispatcher against the command table: every command answered, help complete, page buttons as data.</summary>
+public sealed class DispatcherTableTests(LibraryFixture fixture) : IClassFixture<LibraryFixture>
+{
+    private static Inbound Input(string name, string arguments = "", Platform? platform = null) => new()
+    {
+        Chat = new ChatAddress(platform ?? Platform.Telegram, "42"),
+        Lang = Lang.En,
+        Command = new ParsedCommand(name, arguments),
+    };
+
+    [Fact]
+    public async Task Every_command_of_the_table_is_answered_and_chat_state_ones_reach_the_chat_commands()
+    {
+        var chats = new RecordingChatCommands();
+        var dispatcher = new Dispatcher(new ReportCommands(fixture.Library), fixture.Pages, chats);
+
+        foreach (var command in CommandTable.All)
+        {
+            var reply = await dispatcher.DispatchAsync(Input(command.Name, command.Name == "patch" ? "TDP MMU" : ""), CancellationToken.None);
+            Assert.NotEqual("unknown", reply.Command);
+        }
+
+        Assert.Equal(CommandTable.All.Where(c => c.UsesChatState).Select(c => c.Name), chats.Calls);
+    }
+
+    [Fact]
+    public async Task Aliases_dispatch_to_their_command()
+    {
+        foreach (var command in CommandTable.All)
+        {
+            foreach (var alias in command.Aliases)
+            {
+                var reply = await fixture.Dispatcher.DispatchAsync(Input(alias, command.Name == "patch" ? "TDP MMU" : ""), CancellationToken.None);
+                Assert.NotEqual("unknown", reply.Command);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(Lang.En)]
+    [InlineData(Lang.Zh)]
+    public void Help_lists_every_command_of_the_table(Lang lang)
+    {
+        var reply = fixture.Ask("/help", lang)!;
+
+        foreach (var command in CommandTable.All)
+            Assert.Contains(reply.Body, line => line.StartsWith("/" + command.Name + " ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("subscribe")]
+    [InlineData("unsubscribe")]
+    [InlineData("subscription")]
+    public async Task Chat_state_commands_in_the_console_say_where_they_work(string name)
+    {
+        var chats = new RecordingChatCommands();
+        var dispatcher = new Dispatcher(new ReportCommands(fixture.Library), fixture.Pages, chats);
+
+        var reply = await dispatcher.DispatchAsync(Input(name, platform: Platform.Console), CancellationToken.None);
+
+        Assert.True(reply.IsError);
+        Assert.Equal(BotTexts.En.SubscriptionsElsewhere, reply.Title);
+        Assert.Empty(chats.Calls);
+    }
+
+    [Fact]
+    public async Task A_page_button_shows_that_page_of_the_same_search_with_its_filters()
+    {
+        var first = fixture.Ask("/patch 虚拟机 month:2020-09", Lang.En)!;
+        var token = fixture.Pages.Encode(first.Page!.Search, 2, TokenLimit.Telegram);
+
+        var second = await fixture.Dispatcher.DispatchAsync(
+            new Inbound { Chat = new ChatAddress(Platform.Telegram, "42"), Lang = Lang.En, PageToken = token }, CancellationToken.None);
+
+        Assert.Equal(2, second.Page?.Number);
+        Assert.Equal(first.Page.Search, second.Page?.Search);
+        Assert.Equal("2020-09", first.Page.Search.Month);
+        Assert.Equal(6, second.FirstNumber);
+    }
+
+    [Fact]
+    public async Task A_page_button_whose_search_is_no_longer_kept_says_the_search_expired()
+    {
+        var reply = await fixture.Dispatcher.DispatchAsync(
+            new Inbound { Chat = new ChatAddress(Platform.Discord, "42"), Lang = Lang.Zh, PageToken = "k|2|AAAAAAAAAAAAAAAA" }, CancellationToken.None);
+
+        Assert.True(reply.IsError);
+        Assert.Equal(Dispatcher.PageExpired, reply.Command);
+        Assert.Equal(BotTexts.Zh.SearchExpired, reply.Title);
+    }
+
+    private sealed class RecordingChatCommands : IChatCommands
+    {
+        public List<string> Calls { get; } = [];
+
+        public Task<Reply> SubscribeAsync(Inbound input, CancellationToken ct) => Record("subscribe", input);
+        public Task<Reply> UnsubscribeAsync(Inbound input, CancellationToken ct) => Record("unsubscribe", input);
+        public Task<Reply> SubscriptionAsync(Inbound input, CancellationToken ct) => Record("subscription", input);
+
+        private Task<Reply> Record(string name, Inbound input)
+        {
+            Calls.Add(name);
+            return Task.FromResult(new Reply { Command = name, Query = input.Text, Title = name });
+        }
+    }
+}
