@@ -187,6 +187,27 @@ public sealed class DiscordSubscriptionTests(DiscordAppFixture fixture) : IClass
         Assert.Null(option["autocomplete"]);
     }
 
+    [Fact]
+    public async Task A_thread_and_its_parent_channel_hold_subscriptions_of_their_own()
+    {
+        var parent = NewChannel();
+        var thread = NewChannel();
+        var inThread = Command("subscribe", thread, Administrator, "zh-CN");
+        // A public thread: Discord sends the thread as the interaction's channel, with its parent.
+        inThread["channel"] = new JsonObject { ["id"] = thread, ["type"] = 11, ["parent_id"] = parent };
+
+        Assert.Equal(SubscriptionTexts.Zh.Subscribed, Title(await AnswerAsync(inThread)));
+        Assert.Equal(En.Subscribed, Title(await AnswerAsync(Command("subscribe", parent, Administrator))));
+        await WaitForStateAsync(thread, s => s.Contains(SubscriptionTexts.Zh.LastDelivered(ZebrafishReport.Month), StringComparison.Ordinal), "zh-CN");
+        await WaitForStateAsync(parent, s => s.Contains(En.LastDelivered(ZebrafishReport.Month), StringComparison.Ordinal));
+
+        AssertWholeDigestPostedOnce(thread);
+        AssertWholeDigestPostedOnce(parent);
+        Assert.Equal(En.Unsubscribed, Title(await AnswerAsync(Command("unsubscribe", thread, Administrator))));
+        Assert.Contains(En.Status(En.Active), Visible(await AnswerAsync(Command("subscription", parent, Nothing))), StringComparison.Ordinal);
+        Assert.Equal(En.NotSubscribed, Title(await AnswerAsync(Command("subscription", thread, Nothing))));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>A channel id no other test uses, known to the REST double.</summary>
