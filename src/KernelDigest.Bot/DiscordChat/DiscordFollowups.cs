@@ -66,7 +66,7 @@ public sealed partial class DiscordFollowups(DiscordRestClient rest, ILogger<Dis
         catch (Exception ex)
         {
             LogWorkFailed(ex);
-            messages = followup.EditOriginal ? [DiscordInteractionEndpoint.ErrorMessage(followup.Lang)] : null;
+            messages = followup.EditOriginal ? [DiscordInteractionHandler.ErrorMessage(followup.Lang)] : null;
         }
         if (messages is null)
             return;
@@ -75,7 +75,7 @@ public sealed partial class DiscordFollowups(DiscordRestClient rest, ILogger<Dis
             for (var i = 0; i < messages.Count; i++)
             {
                 // A notice only the presser sees goes beside the page it was about, never over it.
-                if (i == 0 && followup.EditOriginal && messages[i].Flags != DiscordInteractionEndpoint.Ephemeral)
+                if (i == 0 && followup.EditOriginal && messages[i].Flags != DiscordInteractionHandler.Ephemeral)
                     await rest.EditOriginalAsync(followup.Token, messages[i], ct);
                 else
                     await rest.CreateFollowupAsync(followup.Token, messages[i], ct);

@@ -36,6 +36,7 @@ public static class DiscordSetup
             sp.GetRequiredService<ILogger<DiscordRestClient>>()));
         builder.Services.AddSingleton(sp => new DiscordSignature(sp.GetRequiredService<IOptions<DiscordOptions>>().Value.PublicKey!));
         builder.Services.AddSingleton<DiscordAutocomplete>();
+        builder.Services.AddSingleton<DiscordInteractionHandler>();
         builder.Services.AddSingleton<IChatSender, DiscordDigestSender>();
         builder.Services.AddSingleton<DiscordFollowups>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscordFollowups>());
