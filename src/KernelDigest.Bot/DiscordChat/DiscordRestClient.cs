@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KernelDigest.Bot.Chats;
+using KernelDigest.Bot.DiscordChat.Gateway;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
@@ -102,6 +103,32 @@ public sealed partial class DiscordRestClient
         return result is { ValueKind: JsonValueKind.Object } m && m.TryGetProperty("id", out var id) ? id.GetString() : null;
     }
 
+    /// <summary>Where to connect to the gateway, and how many sessions may start (<c>GET /gateway/bot</c>).</summary>
+    public async Task<GatewayBot> GetGatewayBotAsync(CancellationToken ct)
+    {
+        var result = await SendAsync(new Route(HttpMethod.Get, "gateway/bot", "GET gateway/bot", "gateway", Global: true), null, ct)
+            ?? throw new DiscordApiException(200, 0, "GET /gateway/bot answered with no body");
+        return GatewayBot.Parse(result);
+    }
+
+    /// <summary>The application as Discord holds it (<c>GET /applications/@me</c>): e.g. its Interactions Endpoint URL.</summary>
+    public async Task<JsonElement?> GetApplicationAsync(CancellationToken ct) =>
+        await SendAsync(new Route(HttpMethod.Get, "applications/@me", "GET applications/@me", "@me", Global: true), null, ct);
+
+    /// <summary>
+    /// Answers an interaction that came over the gateway (<c>POST /interactions/{id}/{token}/callback</c>): what the
+    /// HTTP endpoint would have put in its response. Not bound by the global limit.
+    /// </summary>
+    public async Task CreateInteractionResponseAsync(string interactionId, string interactionToken, InteractionResponse response, CancellationToken ct)
+    {
+        if (!IsSnowflake(interactionId))
+            throw new ArgumentException("An interaction id is a numeric snowflake.", nameof(interactionId));
+        ValidateToken(interactionToken);
+        var route = new Route(HttpMethod.Post, $"interactions/{interactionId}/{interactionToken}/callback",
+            "POST interactions/{id}/{token}/callback", interactionId, Global: false);
+        await SendAsync(route, JsonSerializer.SerializeToUtf8Bytes(response, DiscordJson.Options), ct);
+    }
+
     /// <summary>Edits an interaction's first response (how a deferred answer is filled in, or a page replaced).</summary>
     public async Task EditOriginalAsync(string interactionToken, DiscordMessage message, CancellationToken ct)
     {
@@ -124,10 +151,15 @@ public sealed partial class DiscordRestClient
             : new Route(method, $"applications/{app}/guilds/{guildId}/commands{query}", $"{method} applications/{{app}}/guilds/{{guild}}/commands", guildId, Global: true);
     }
 
-    private Route WebhookRoute(HttpMethod method, string token, string suffix)
+    private static void ValidateToken(string token)
     {
         if (string.IsNullOrEmpty(token) || token.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw new ArgumentException("An interaction token is letters, digits, '-', '_' and '.'.", nameof(token));
+    }
+
+    private Route WebhookRoute(HttpMethod method, string token, string suffix)
+    {
+        ValidateToken(token);
         var app = _options.ApplicationId!;
         // Interaction webhooks are not bound by the global limit; their bucket is per webhook and token.
         return new Route(method, $"webhooks/{app}/{token}{suffix}", $"{method} webhooks/{{app}}/{{token}}{suffix}", app + "/" + Hash(token), Global: false);

@@ -1,4 +1,5 @@
 using KernelDigest.Bot.Chats;
+using KernelDigest.Bot.DiscordChat.Gateway;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -41,13 +42,27 @@ public static class DiscordSetup
         builder.Services.AddSingleton<DiscordFollowups>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscordFollowups>());
         builder.Services.AddHostedService<DiscordStartup>();
+        if (Mode(builder.Configuration) == DiscordMode.Gateway)
+        {
+            // No public URL: interactions arrive over a connection the bot makes (one per deployment).
+            builder.Services.AddSingleton<GatewayStatus>();
+            builder.Services.AddHostedService<DiscordGateway>();
+            builder.Services.AddHealthChecks().AddCheck<GatewayHealthCheck>("discord-gateway", tags: ["ready"]);
+        }
         return builder;
     }
 
-    /// <summary>Maps POST /discord/interactions, the URL to give as the application's Interactions Endpoint URL.</summary>
+    /// <summary>Interactions mode or gateway mode, as <see cref="DiscordOptions.EffectiveMode"/> decides from the settings.</summary>
+    public static DiscordMode Mode(IConfiguration configuration) =>
+        configuration.GetSection(DiscordOptions.SectionName).Get<DiscordOptions>()?.EffectiveMode ?? DiscordMode.Gateway;
+
+    /// <summary>
+    /// Maps POST /discord/interactions, the URL to give as the application's Interactions Endpoint URL (interactions
+    /// mode only: while the application has one, Discord sends nothing over the gateway).
+    /// </summary>
     public static WebApplication MapDiscordInteractions(this WebApplication app)
     {
-        if (IsConfigured(app.Configuration))
+        if (IsConfigured(app.Configuration) && Mode(app.Configuration) == DiscordMode.Interactions)
             app.MapPost(DiscordInteractionEndpoint.Path, DiscordInteractionEndpoint.HandleAsync);
         return app;
     }

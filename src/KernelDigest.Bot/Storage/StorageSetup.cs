@@ -12,6 +12,7 @@ public static class StorageSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        builder.Services.AddSingleton<Leases>();
         builder.Services.AddHostedService<DatabaseMigrator>();
         return builder;
     }

@@ -20,7 +20,7 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
     private string Now => Stamp(time.GetUtcNow());
 
     /// <summary>Times are stored as sortable UTC text, the same on SQLite and PostgreSQL.</summary>
-    public static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string Stamp(DateTimeOffset t) => Database.Stamp(t);
 
     public async Task<Subscription> SubscribeAsync(ChatAddress chat, string lang, string filter, string? createdBy, CancellationToken ct)
     {

@@ -39,5 +39,8 @@ public static class Telemetry
     private static readonly ObservableGauge<long> OutboxDepth =
         Meter.CreateObservableGauge("kerneldigest.outbox.depth", () => Interlocked.Read(ref _outboxDepth), "{delivery}", "Deliveries owed and not yet sent");
 
+    /// <summary>A counter on the bot's meter, for a feature of the app that counts something of its own.</summary>
+    public static Counter<long> CreateCounter(string name, string unit, string description) => Meter.CreateCounter<long>(name, unit, description);
+
     public static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }
