@@ -68,6 +68,8 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
     private int _tooManyRequests;
     private int _version = 1;
     private int _sessionStartRemaining = 1000;
+    private FakeDiscordGateway? _gateway;
+    private int _maxConcurrency = 1;
 
     public FakeDiscordApi(string token = DefaultToken, string applicationId = DefaultApplicationId)
     {
@@ -128,8 +130,17 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
     /// <summary><c>session_start_limit.reset_after</c>: when the day's identifies come back.</summary>
     public TimeSpan SessionStartResetAfter { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary><c>session_start_limit.max_concurrency</c>.</summary>
-    public int MaxConcurrency { get; set; } = 1;
+    /// <summary><c>session_start_limit.max_concurrency</c>; after <see cref="UseGateway"/>, the one that gateway enforces.</summary>
+    public int MaxConcurrency
+    {
+        get => _gateway?.MaxConcurrency ?? _maxConcurrency;
+        set
+        {
+            _maxConcurrency = value;
+            if (_gateway is not null)
+                _gateway.MaxConcurrency = value;
+        }
+    }
 
     /// <summary>
     /// The application's Interactions Endpoint URL in <c>GET /applications/@me</c>. While one is set, Discord sends
@@ -145,11 +156,13 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
 
     /// <summary>
     /// Points <c>GET /gateway/bot</c> at <paramref name="gateway"/> and spends one session start from
-    /// <see cref="SessionStartRemaining"/> each time an identify there starts a session, as Discord counts them.
+    /// <see cref="SessionStartRemaining"/> each time an identify there starts a session, as Discord counts them;
+    /// <c>max_concurrency</c> is then the one the gateway enforces.
     /// </summary>
     public void UseGateway(FakeDiscordGateway gateway)
     {
         ArgumentNullException.ThrowIfNull(gateway);
+        _gateway = gateway;
         GatewayUrl = gateway.Url.ToString().TrimEnd('/');
         gateway.SessionStarted += (_, _) => Interlocked.Decrement(ref _sessionStartRemaining);
     }
