@@ -22,10 +22,16 @@ namespace KernelDigest.Bot.Tests.DiscordDouble;
 /// localization dictionaries only with <c>?with_localizations=true</c>, as Discord does);</item>
 /// <item><c>POST /channels/{id}/messages</c> (10003 unknown channel, or the error set with <see cref="SetChannelError"/>);</item>
 /// <item><c>PATCH /webhooks/{app}/{token}/messages/@original</c> and <c>POST /webhooks/{app}/{token}</c> for the
-/// interaction tokens opened with <see cref="OpenInteraction"/> (10015 Unknown Webhook otherwise).</item>
+/// interaction tokens opened with <see cref="OpenInteraction"/> (10015 Unknown Webhook otherwise);</item>
+/// <item><c>POST /interactions/{id}/{token}/callback</c>, how a gateway interaction is answered: 204 and recorded in
+/// <see cref="Callbacks"/>; 404 / 10062 for a token not opened or past <see cref="CallbackDeadline"/>; 400 / 40060 for a
+/// second callback;</item>
+/// <item><c>GET /gateway/bot</c> (<see cref="GatewayUrl"/>, <see cref="SessionStartRemaining"/>; see
+/// <see cref="UseGateway"/>) and <c>GET /applications/@me</c> (<see cref="InteractionsEndpointUrl"/>).</item>
 /// </list>
 /// Every message is checked against Discord's limits (<see cref="DiscordLimits"/>; 400 / 50035 when broken).
-/// A bad or missing <c>Authorization: Bot …</c> gets 401 (except on the token-authenticated webhook routes); a missing
+/// A bad or missing <c>Authorization: Bot …</c> gets 401 (except on the token-authenticated interaction routes, which
+/// the global limit does not bind either); a missing
 /// <c>DiscordBot (…)</c> User-Agent gets 403, as Cloudflare does. Every answer carries <c>X-RateLimit-*</c> headers
 /// for its bucket; <see cref="SetBucket"/> shrinks a bucket and <see cref="RateLimitNext"/> scripts a 429. A request
 /// that arrives while its bucket (or the global limit) says to wait is answered 429 and counted in
@@ -49,7 +55,8 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
     private readonly HashSet<string> _channels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Status, int Code, string Message)> _channelErrors = new(StringComparer.Ordinal);
     private readonly List<PostedMessage> _channelMessages = [];
-    private readonly HashSet<string> _interactions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenedInteraction> _interactions = new(StringComparer.Ordinal);
+    private readonly List<RecordedCallback> _callbacks = [];
     private readonly List<PostedMessage> _webhookMessages = [];
     private readonly Dictionary<string, (int Limit, TimeSpan ResetAfter)> _bucketConfig = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BucketState> _buckets = new(StringComparer.Ordinal);
@@ -60,6 +67,9 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
     private int _earlyRequests;
     private int _tooManyRequests;
     private int _version = 1;
+    private int _sessionStartRemaining = 1000;
+    private FakeDiscordGateway? _gateway;
+    private int _maxConcurrency = 1;
 
     public FakeDiscordApi(string token = DefaultToken, string applicationId = DefaultApplicationId)
     {
@@ -101,6 +111,62 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
     /// <summary>Edits of @original and follow-ups, in arrival order.</summary>
     public IReadOnlyList<PostedMessage> WebhookMessages { get { lock (_gate) return [.. _webhookMessages]; } }
 
+    /// <summary>Interaction responses accepted on <c>POST /interactions/{id}/{token}/callback</c>, in arrival order.</summary>
+    public IReadOnlyList<RecordedCallback> Callbacks { get { lock (_gate) return [.. _callbacks]; } }
+
+    /// <summary>
+    /// The <c>url</c> of <c>GET /gateway/bot</c>. Until a test sets it (or calls <see cref="UseGateway"/>) it names a
+    /// closed loopback port, so that a forgetful test fails fast instead of reaching the real Discord.
+    /// </summary>
+    public string GatewayUrl { get; set; } = "ws://127.0.0.1:9";
+
+    /// <summary><c>session_start_limit.remaining</c>: identifies left today. <see cref="UseGateway"/> counts it down as sessions start.</summary>
+    public int SessionStartRemaining
+    {
+        get => Volatile.Read(ref _sessionStartRemaining);
+        set => Volatile.Write(ref _sessionStartRemaining, value);
+    }
+
+    /// <summary><c>session_start_limit.reset_after</c>: when the day's identifies come back.</summary>
+    public TimeSpan SessionStartResetAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary><c>session_start_limit.max_concurrency</c>; after <see cref="UseGateway"/>, the one that gateway enforces.</summary>
+    public int MaxConcurrency
+    {
+        get => _gateway?.MaxConcurrency ?? _maxConcurrency;
+        set
+        {
+            _maxConcurrency = value;
+            if (_gateway is not null)
+                _gateway.MaxConcurrency = value;
+        }
+    }
+
+    /// <summary>
+    /// The application's Interactions Endpoint URL in <c>GET /applications/@me</c>. While one is set, Discord sends
+    /// interactions there and not over the gateway (platforms.md "1.x Gateway").
+    /// </summary>
+    public string? InteractionsEndpointUrl { get; set; }
+
+    /// <summary>
+    /// How long after <see cref="OpenInteraction"/> a callback is still accepted: Discord's 3 s from the interaction's
+    /// creation, after which the callback gets 404 / 10062. Open the interaction when it is pushed.
+    /// </summary>
+    public TimeSpan CallbackDeadline { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Points <c>GET /gateway/bot</c> at <paramref name="gateway"/> and spends one session start from
+    /// <see cref="SessionStartRemaining"/> each time an identify there starts a session, as Discord counts them;
+    /// <c>max_concurrency</c> is then the one the gateway enforces.
+    /// </summary>
+    public void UseGateway(FakeDiscordGateway gateway)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        _gateway = gateway;
+        GatewayUrl = gateway.Url.ToString().TrimEnd('/');
+        gateway.SessionStarted += (_, _) => Interlocked.Decrement(ref _sessionStartRemaining);
+    }
+
     /// <summary>The commands stored for a scope: null for global, else a guild id.</summary>
     public JsonArray Commands(string? guildId)
     {
@@ -134,11 +200,17 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
             _channelErrors[channelId] = (status, code, message);
     }
 
-    /// <summary>Accepts webhook calls for this interaction token, as Discord does once the interaction is acknowledged.</summary>
-    public void OpenInteraction(string token)
+    /// <summary>
+    /// Makes an interaction known by its token, as Discord knows the interactions it sends.
+    /// Without <paramref name="interactionId"/> (HTTP mode, where the first response is the HTTP reply the double never
+    /// sees) the webhook routes accept the token at once. With it (gateway mode) the callback must name that id, and
+    /// the webhook routes accept the token only after the callback has acknowledged the interaction, as Discord does.
+    /// Either way <see cref="CallbackDeadline"/> runs from now.
+    /// </summary>
+    public void OpenInteraction(string token, string? interactionId = null)
     {
         lock (_gate)
-            _interactions.Add(token);
+            _interactions[token] = new OpenedInteraction(interactionId, _time.GetUtcNow());
     }
 
     /// <summary>Sets the size of a bucket: <paramref name="route"/> is a template such as "POST /channels/{id}/messages".</summary>
@@ -189,11 +261,11 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
             body = await reader.ReadToEndAsync();
         var path = request.Path.Value ?? "";
         var method = request.Method;
-        var route = RouteOf(method, path, out var major, out var webhookToken);
+        var route = RouteOf(method, path, out var major, out var interactionToken);
         var now = _time.GetUtcNow();
         Reply reply;
         lock (_gate)
-            reply = Answer(request, method, path, route, major, webhookToken, body, now);
+            reply = Answer(request, method, path, route, major, interactionToken, body, now);
 
         lock (_gate)
         {
@@ -210,9 +282,10 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
         }
     }
 
-    private Reply Answer(HttpRequest request, string method, string path, string route, string major, string? webhookToken, string body, DateTimeOffset now)
+    private Reply Answer(HttpRequest request, string method, string path, string route, string major, string? interactionToken, string body, DateTimeOffset now)
     {
-        var isWebhook = webhookToken is not null;
+        // The interaction routes (webhooks and the callback) are authenticated by the token in their path.
+        var isWebhook = interactionToken is not null;
         if (!isWebhook && Header(request, "Authorization") != "Bot " + Token)
             return Error(401, 0, "401: Unauthorized");
         if (Header(request, "User-Agent") is not { } agent || !agent.StartsWith("DiscordBot (", StringComparison.Ordinal))
@@ -257,7 +330,10 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
             "GET /applications/{app}/commands" or "GET /applications/{app}/guilds/{guild}/commands" => GetCommands(major, request.Query["with_localizations"] == "true"),
             "PUT /applications/{app}/commands" or "PUT /applications/{app}/guilds/{guild}/commands" => PutCommands(major, body),
             "POST /channels/{channel}/messages" => PostChannelMessage(major, path, body),
-            "PATCH /webhooks/{app}/{token}/messages/@original" or "POST /webhooks/{app}/{token}" => WebhookMessage(method, path, webhookToken!, body),
+            "PATCH /webhooks/{app}/{token}/messages/@original" or "POST /webhooks/{app}/{token}" => WebhookMessage(method, path, interactionToken!, body),
+            "POST /interactions/{id}/{token}/callback" => Callback(major, interactionToken!, body, now),
+            "GET /gateway/bot" => GatewayBot(),
+            "GET /applications/@me" => CurrentApplication(),
             _ => Error(404, 0, "404: Not Found"),
         };
         return reply with { Headers = headers };
@@ -336,10 +412,95 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
 
     private Reply WebhookMessage(string method, string path, string token, string body)
     {
-        if (!_interactions.Contains(token))
+        if (!_interactions.TryGetValue(token, out var interaction) || (interaction.Id is not null && !interaction.Acknowledged))
             return Error(404, 10015, "Unknown Webhook");
         return StoreMessage(method, path, token, null, body, _webhookMessages);
     }
+
+    /// <summary>
+    /// An interaction response sent apart from the interaction (how a gateway interaction is answered), checked as
+    /// Discord checks it: a known, unexpired interaction (10062), once (40060), with a valid response body (50035).
+    /// </summary>
+    private Reply Callback(string interactionId, string token, string body, DateTimeOffset now)
+    {
+        if (!_interactions.TryGetValue(token, out var interaction) || (interaction.Id is not null && interaction.Id != interactionId))
+            return Error(404, 10062, "Unknown interaction");
+        if (interaction.Acknowledged)
+            return Error(400, 40060, "Interaction has already been acknowledged.");
+        if (now - interaction.OpenedAt > CallbackDeadline)
+            return Error(404, 10062, "Unknown interaction");
+        JsonObject? response;
+        try
+        {
+            response = JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            response = null;
+        }
+        if (response?["type"] is not JsonValue typeValue || !typeValue.TryGetValue<int>(out var type))
+            return Error(400, 50035, "Invalid Form Body (type is required)");
+        var data = response["data"] as JsonObject;
+        // 4 message, 5 deferred message, 6 deferred update, 7 update, 8 autocomplete result, 9 modal, 12 launch activity;
+        // 1 (PONG) answers only a PING, which never comes over the gateway.
+        if (type is not (4 or 5 or 6 or 7 or 8 or 9 or 12))
+            return Error(400, 50035, $"Invalid Form Body (type {type} is not an interaction callback type here)");
+        if (CallbackProblem(type, data) is { } problem)
+            return Error(400, problem.Code, "Invalid Form Body: " + problem.Message);
+        interaction.Acknowledged = true;
+        _callbacks.Add(new RecordedCallback(interactionId, token, type, (JsonObject?)data?.DeepClone(), now));
+        return new Reply(204, null, []);
+    }
+
+    /// <summary>The limits of platforms.md §1.4 on a callback's data: a message's limits, EPHEMERAL only on a defer, 25 choices.</summary>
+    private static (int Code, string Message)? CallbackProblem(int type, JsonObject? data)
+    {
+        if (type is 4 or 7)
+        {
+            if (data is null)
+                return type == 4 ? (50006, DiscordLimits.EmptyMessage) : null;
+            using var document = JsonDocument.Parse(data.ToJsonString());
+            // An UPDATE_MESSAGE may change only some fields; a new message must have something in it.
+            var problems = DiscordLimits.MessageProblems(document.RootElement).Where(p => type == 4 || p != DiscordLimits.EmptyMessage).ToList();
+            return problems.Count == 0 ? null : (problems.Contains(DiscordLimits.EmptyMessage) ? 50006 : 50035, string.Join("; ", problems));
+        }
+        var flags = data is null ? null : data["flags"] as JsonValue;
+        if (type == 5 && flags is not null && (!flags.TryGetValue<long>(out var bits) || (bits & ~64L) != 0))
+            return (50035, "a deferred response takes only the EPHEMERAL flag (64)");
+        var choices = data is null ? null : data["choices"] as JsonArray;
+        if (type == 8 && (choices is not { Count: <= 25 } || choices.Any(c => c is not JsonObject choice || choice["name"] is not JsonValue name
+            || !name.TryGetValue<string>(out var text) || text.Length is < 1 or > 100)))
+            return (50035, "an autocomplete result has at most 25 choices, each named in 1-100 characters");
+        return null;
+    }
+
+    private Reply GatewayBot() => new(200, new JsonObject
+    {
+        ["url"] = GatewayUrl,
+        ["shards"] = 1,
+        ["session_start_limit"] = new JsonObject
+        {
+            ["total"] = 1000,
+            ["remaining"] = Math.Max(0, SessionStartRemaining),
+            ["reset_after"] = (long)SessionStartResetAfter.TotalMilliseconds,
+            ["max_concurrency"] = MaxConcurrency,
+        },
+    }.ToJsonString(Compact), []);
+
+    /// <summary>The application object of <c>GET /applications/@me</c>, with the fields a bot reads.</summary>
+    private Reply CurrentApplication() => new(200, new JsonObject
+    {
+        ["id"] = ApplicationId,
+        ["name"] = "KernelDigest",
+        ["icon"] = null,
+        ["description"] = "Linux kernel reports",
+        ["bot_public"] = true,
+        ["bot_require_code_grant"] = false,
+        ["verify_key"] = "0000000000000000000000000000000000000000000000000000000000000000",
+        ["flags"] = 0,
+        ["interactions_endpoint_url"] = InteractionsEndpointUrl,
+        ["bot"] = new JsonObject { ["id"] = ApplicationId, ["username"] = "KernelDigest", ["discriminator"] = "0", ["bot"] = true },
+    }.ToJsonString(Compact), []);
 
     private Reply StoreMessage(string method, string path, string? token, string? channelId, string body, List<PostedMessage> into)
     {
@@ -420,13 +581,24 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
     }
 
     /// <summary>The route template of a request, its top-level resource, and for webhooks the token.</summary>
-    private string RouteOf(string method, string path, out string major, out string? webhookToken)
+    private string RouteOf(string method, string path, out string major, out string? interactionToken)
     {
         major = "";
-        webhookToken = null;
+        interactionToken = null;
         var match = RouteRegex().Match(path);
         if (!match.Success)
             return "";
+        if (match.Groups["gateway"].Success)
+            return method == "GET" ? "GET /gateway/bot" : "";
+        if (match.Groups["me"].Success)
+            return method == "GET" ? "GET /applications/@me" : "";
+        if (match.Groups["itoken"].Success)
+        {
+            // Discord's bucket for a callback is per interaction.
+            interactionToken = match.Groups["itoken"].Value;
+            major = match.Groups["iid"].Value;
+            return method == "POST" ? "POST /interactions/{id}/{token}/callback" : "";
+        }
         if (match.Groups["app"].Success && match.Groups["app"].Value != ApplicationId)
             return "";
         if (match.Groups["guild"].Success)
@@ -446,8 +618,8 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
         }
         if (match.Groups["token"].Success)
         {
-            webhookToken = match.Groups["token"].Value;
-            major = match.Groups["whapp"].Value + "/" + webhookToken;
+            interactionToken = match.Groups["token"].Value;
+            major = match.Groups["whapp"].Value + "/" + interactionToken;
             if (match.Groups["original"].Success)
                 return method == "PATCH" ? "PATCH /webhooks/{app}/{token}/messages/@original" : "";
             return method == "POST" ? "POST /webhooks/{app}/{token}" : "";
@@ -455,7 +627,7 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
         return "";
     }
 
-    [GeneratedRegex(@"^/api/v10/(?:applications/(?<app>\d+)/(?:guilds/(?<guild>\d+)/commands|(?<commands>commands))|channels/(?<channel>\d+)/messages|webhooks/(?<whapp>\d+)/(?<token>[A-Za-z0-9._-]+)(?<original>/messages/@original)?)$")]
+    [GeneratedRegex(@"^/api/v10/(?:applications/(?<app>\d+)/(?:guilds/(?<guild>\d+)/commands|(?<commands>commands))|(?<me>applications/@me)|(?<gateway>gateway/bot)|channels/(?<channel>\d+)/messages|webhooks/(?<whapp>\d+)/(?<token>[A-Za-z0-9._-]+)(?<original>/messages/@original)?|interactions/(?<iid>\d+)/(?<itoken>[A-Za-z0-9._-]+)/callback)$")]
     private static partial Regex RouteRegex();
 
     private static string BucketHash(string route) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(route)))[..16];
@@ -478,6 +650,14 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
 
     private sealed record ScriptedLimit(TimeSpan RetryAfter, bool Global, string? Route);
 
+    /// <summary>An interaction the double knows: its id (gateway mode) and whether a callback has acknowledged it.</summary>
+    private sealed class OpenedInteraction(string? id, DateTimeOffset openedAt)
+    {
+        public string? Id { get; } = id;
+        public DateTimeOffset OpenedAt { get; } = openedAt;
+        public bool Acknowledged { get; set; }
+    }
+
     private sealed class BucketState
     {
         public int Limit { get; init; }
@@ -489,6 +669,9 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
 
 /// <summary>One request as the double saw it, with the status it answered.</summary>
 public sealed record RecordedRequest(string Method, string Path, string Query, string? Authorization, string? UserAgent, string? ContentType, string Body, DateTimeOffset At, int Status);
+
+/// <summary>An interaction response the double accepted on the callback route: the response's <c>type</c> and <c>data</c>.</summary>
+public sealed record RecordedCallback(string InteractionId, string Token, int Type, JsonObject? Data, DateTimeOffset At);
 
 /// <summary>A message the double accepted: on a channel, or through an interaction webhook (edit of @original or follow-up).</summary>
 public sealed record PostedMessage(string Method, string Path, string? Token, string? ChannelId, string Id, JsonObject Body)
