@@ -130,8 +130,10 @@ internal sealed partial class DiscordGateway(
             status.Set(GatewayState.Connecting, $"no session starts left today; waiting {bot.ResetAfter.TotalMinutes:F0} min");
             await Task.Delay(bot.ResetAfter, time, ct);
         }
-        // At most max_concurrency identifies per 5 s; with one connection, one per 5 s / max_concurrency.
-        var gap = TimeSpan.FromSeconds(5.0 / bot.MaxConcurrency) - (time.GetUtcNow() - _lastIdentify);
+        // At most max_concurrency identifies per 5 s; with one connection, one per 5 s / max_concurrency. The identify
+        // itself follows the connection's Hello, a moment after this: a quarter second's margin keeps connections
+        // that open faster than the one before within the limit too.
+        var gap = TimeSpan.FromSeconds(5.0 / bot.MaxConcurrency + 0.25) - (time.GetUtcNow() - _lastIdentify);
         if (gap > TimeSpan.Zero)
             await Task.Delay(gap, time, ct);
         _lastIdentify = time.GetUtcNow();
