@@ -48,6 +48,10 @@ public static class ReportMarkdown
             sb.Append("contributors: [").AppendJoin(", ", report.Contributors.Select(YamlScalar)).Append("]\n");
         if (!string.IsNullOrEmpty(report.Source))
             sb.Append("source: ").Append(YamlScalar(report.Source)).Append('\n');
+        if (report.Status is { } status)
+            sb.Append("status: ").Append(status == ReportStatus.Draft ? "draft" : "published").Append('\n');
+        if (report.Published is { } published)
+            sb.Append("published: ").Append(published.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
         sb.Append("---\n");
 
         if (!string.IsNullOrWhiteSpace(report.Preface))
@@ -70,13 +74,15 @@ public static class ReportMarkdown
     private static void WriteEntry(StringBuilder sb, ReportEntry entry)
     {
         sb.Append("\n## ").Append(EscapeInline(entry.Title)).Append('\n');
-        if (entry.Authors.Count > 0 || entry.Keywords.Count > 0)
+        if (entry.Authors.Count > 0 || entry.Keywords.Count > 0 || !string.IsNullOrWhiteSpace(entry.Note))
         {
             sb.Append('\n');
             if (entry.Authors.Count > 0)
                 sb.Append("- authors: ").AppendJoin(", ", entry.Authors.Select(EscapeInline)).Append('\n');
             if (entry.Keywords.Count > 0)
                 sb.Append("- keywords: ").AppendJoin(", ", entry.Keywords.Select(EscapeInline)).Append('\n');
+            if (!string.IsNullOrWhiteSpace(entry.Note))
+                sb.Append("- note: ").Append(EscapeInline(entry.Note.ReplaceLineEndings(" "))).Append('\n');
         }
         foreach (var paragraph in entry.Summary)
             sb.Append('\n').Append(EscapeBlock(paragraph)).Append('\n');
@@ -201,6 +207,8 @@ public static class ReportMarkdown
             Title = meta.Value.Title,
             Contributors = meta.Value.Contributors,
             Source = meta.Value.Source,
+            Status = meta.Value.Status,
+            Published = meta.Value.Published,
             Preface = builder.Preface.Count > 0 ? string.Join("\n\n", builder.Preface) : null,
             Sections = builder.Build(),
             SourcePath = file,
@@ -208,7 +216,7 @@ public static class ReportMarkdown
         return new ReportReadResult(report, errors);
     }
 
-    private readonly record struct FrontMatter(ReportMonth Month, int? Issue, string Title, IReadOnlyList<string> Contributors, string? Source);
+    private readonly record struct FrontMatter(ReportMonth Month, int? Issue, string Title, IReadOnlyList<string> Contributors, string? Source, ReportStatus? Status, DateTimeOffset? Published);
 
     private static FrontMatter? ReadFrontMatter(YamlFrontMatterBlock block, string file, List<ReportError> errors)
     {
@@ -249,9 +257,32 @@ public static class ReportMarkdown
             errors.Add(new ReportError(file, KeyLine(block, "title") ?? firstLine, "front matter: title is missing"));
             ok = false;
         }
+        ReportStatus? status = data.Status?.Trim().ToLowerInvariant() switch
+        {
+            null => null,
+            "draft" => ReportStatus.Draft,
+            "published" => ReportStatus.Published,
+            _ => null,
+        };
+        if (data.Status is not null && status is null)
+        {
+            errors.Add(new ReportError(file, KeyLine(block, "status") ?? firstLine, $"front matter: status '{data.Status}' is not draft or published"));
+            ok = false;
+        }
+        DateTimeOffset? published = null;
+        if (data.Published is not null)
+        {
+            if (DateTimeOffset.TryParse(data.Published, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+                published = at.ToUniversalTime();
+            else
+            {
+                errors.Add(new ReportError(file, KeyLine(block, "published") ?? firstLine, $"front matter: published '{data.Published}' is not a time like 2020-10-03T08:00:00Z"));
+                ok = false;
+            }
+        }
         // An empty list item ("- " or "~") is YAML null: leave it out rather than hand on a null name.
         var contributors = data.Contributors?.Where(c => !string.IsNullOrWhiteSpace(c)).ToList() ?? [];
-        return ok ? new FrontMatter(month, data.Issue, data.Title!.Trim(), contributors, data.Source) : null;
+        return ok ? new FrontMatter(month, data.Issue, data.Title!.Trim(), contributors, data.Source, status, published) : null;
     }
 
     /// <summary>The 1-based file line of a top-level front matter key ("month: ..."), when it is there.</summary>
@@ -284,6 +315,8 @@ public static class ReportMarkdown
         public string? Title { get; set; }
         public List<string>? Contributors { get; set; }
         public string? Source { get; set; }
+        public string? Status { get; set; }
+        public string? Published { get; set; }
     }
 
     /// <summary>Walks the top-level blocks in order: preface, sections (H1), entries (H2), their sub-parts (H3/H4).</summary>
@@ -438,11 +471,16 @@ public static class ReportMarkdown
             if (colon <= 0)
                 return null;
             var key = text[..colon].Trim().ToLowerInvariant();
-            return key is "authors" or "author" or "keywords" or "作者" or "关键词" ? (key, text[(colon + 1)..].Trim()) : null;
+            return key is "authors" or "author" or "keywords" or "作者" or "关键词" or "note" ? (key, text[(colon + 1)..].Trim()) : null;
         }
 
         private void ApplyMeta((string Key, string Value) meta)
         {
+            if (meta.Key == "note")
+            {
+                _entry!.Note = meta.Value;
+                return;
+            }
             var values = meta.Value.Split([',', '，', '、'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (meta.Key is "authors" or "author" or "作者")
                 _entry!.Authors.AddRange(values);
@@ -466,6 +504,7 @@ public static class ReportMarkdown
                     Summary = _entry.Summary,
                     Changelog = [.. _entry.Changelog.Select(c => new VersionChange(c.Label, c.Items))],
                     Links = _entry.Links,
+                    Note = _entry.Note,
                 });
             }
             _entry = null;
@@ -481,6 +520,7 @@ public static class ReportMarkdown
         {
             public string Title { get; } = title;
             public bool HasMeta { get; set; }
+            public string? Note { get; set; }
             public List<string> Authors { get; } = [];
             public List<string> Keywords { get; } = [];
             public List<string> Summary { get; } = [];
