@@ -1,6 +1,7 @@
 using KernelDigest.Bot.Cli;
 using KernelDigest.Bot.ConsoleChat;
 using KernelDigest.Bot.DiscordChat;
+using KernelDigest.Bot.Drafts;
 using KernelDigest.Bot.Operations;
 using KernelDigest.Bot.Reports;
 using KernelDigest.Bot.Storage;
@@ -26,6 +27,7 @@ builder.AddStorage();
 builder.AddTelegram();
 builder.AddDiscord();
 builder.AddSubscriptions();
+builder.AddDrafts(); // a month published after its digest day is sent at once
 builder.AddConsoleChat(); // only when no chat platform is configured
 
 var app = builder.Build();
