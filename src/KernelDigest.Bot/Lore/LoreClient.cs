@@ -100,7 +100,7 @@ public sealed partial class LoreClient : IDisposable
     public async Task<IReadOnlyList<LoreMessage>> ThreadAsync(string inbox, string messageId, CancellationToken ct)
     {
         var url = $"{BaseUrl}{inbox}/{LoreUrls.EscapeMessageId(messageId)}/t.mbox.gz";
-        var messages = await GetAsync(url, _ => false, body => ReadMbox(url, body, inbox), ct);
+        var messages = await GetAsync(url, _ => false, answer => answer.Status == 404 ? null : ReadMbox(url, answer, inbox), ct);
         return messages ?? throw new LoreException(url, "404 Not Found: lore has no such message");
     }
 
@@ -199,12 +199,22 @@ public sealed partial class LoreClient : IDisposable
     {
         TransientAnswerException t => $"{t.Status} {t.Reason}" + (t.RetryAfter is { } a ? $" (Retry-After {a.TotalSeconds:0} s)" : ""),
         TimeoutRejectedException => $"no complete answer within {_options.Timeout.TotalSeconds:0.#} s",
-        HttpRequestException { InnerException: HttpIOException io } => $"the answer was cut off ({io.Message})",
+        HttpRequestException h when Inner<IOException>(h) is { } io => $"the answer was cut off ({io.Message})",
         HttpRequestException h => $"cannot reach the server ({h.Message})",
         IOException io => $"the answer was cut off ({io.Message})",
         null => "unknown failure",
         _ => ex.Message,
     };
+
+    private static T? Inner<T>(Exception ex) where T : Exception
+    {
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+                return found;
+        }
+        return null;
+    }
 
     public void Dispose()
     {

@@ -130,7 +130,13 @@ public sealed partial class FakeLore : IAsyncDisposable
     private async Task HandleAsync(HttpContext ctx)
     {
         var pathAndQuery = ctx.Request.Path.Value + ctx.Request.QueryString.Value;
-        try
+        // Recorded as the answer starts, before the client can see it: a test reading Requests after its call sees this one.
+        ctx.Response.OnStarting(() =>
+        {
+            lock (_gate)
+                _requests.Add(new Request(ctx.Request.Method, pathAndQuery, ctx.Request.Headers.UserAgent.ToString(), DateTimeOffset.UtcNow, ctx.Response.StatusCode));
+            return Task.CompletedTask;
+        });
         {
             if (TakeFault(pathAndQuery) is { } fault && await fault.Apply(ctx))
                 return;
@@ -157,11 +163,6 @@ public sealed partial class FakeLore : IAsyncDisposable
                     await Text(ctx, 404, "text/plain", "404 Not Found\n");
                     break;
             }
-        }
-        finally
-        {
-            lock (_gate)
-                _requests.Add(new Request(ctx.Request.Method, pathAndQuery, ctx.Request.Headers.UserAgent.ToString(), DateTimeOffset.UtcNow, ctx.Response.StatusCode));
         }
     }
 
