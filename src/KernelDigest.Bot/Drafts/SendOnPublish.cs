@@ -22,6 +22,8 @@ internal sealed partial class SendOnPublish(
 {
     public const string SeenKey = "digest.published_seen";
 
+    private bool _announced;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.SendOnPublish)
@@ -54,8 +56,12 @@ internal sealed partial class SendOnPublish(
         {
             // First start with this feature: what is already published is history, not news.
             await store.SetStateAsync(SeenKey, SubscriptionStore.Stamp(newest), ct);
+            LogWatching(newest);
             return;
         }
+        if (!_announced)
+            LogWatching(seen);
+        _announced = true;
         foreach (var report in published.Where(r => r.Published > seen).OrderBy(r => r.Month))
         {
             if (DigestDay(report.Month) is { } day && report.Published > day)
@@ -78,6 +84,9 @@ internal sealed partial class SendOnPublish(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Month} was published at {Published}, after its digest run of {DigestDay}: sending it to subscriptions that lack it")]
     private partial void LogSending(string month, DateTimeOffset published, DateTimeOffset digestDay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Months published from now on after their digest day are sent at once (last publication seen: {Seen})")]
+    private partial void LogWatching(DateTimeOffset seen);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Checking for newly published months failed")]
     private partial void LogFailed(Exception ex);

@@ -101,7 +101,7 @@ internal static partial class LoreAtom
         return line.Length > 120 ? line[..117] + "..." : line;
     }
 
-    private static string TitleOf(string text) =>
+    internal static string TitleOf(string text) =>
         TitleRe().Match(text) is { Success: true } m ? $", page titled '{WebUtility.HtmlDecode(m.Groups[1].Value).Trim()}'" : "";
 
     [GeneratedRegex("<[^>]*>")]

@@ -106,6 +106,8 @@ public sealed partial class LoreClient : IDisposable
 
     private List<LoreMessage> ReadMbox(string url, Fetched answer, string inbox)
     {
+        if (answer.ContentType is "text/html")
+            throw new LoreException(url, $"not a gzipped mbox (text/html{LoreAtom.TitleOf(System.Text.Encoding.UTF8.GetString(answer.Body))})");
         var list = new List<LoreMessage>();
         try
         {
