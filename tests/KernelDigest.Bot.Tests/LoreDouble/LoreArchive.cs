@@ -41,7 +41,17 @@ public sealed partial class LoreArchive
 
     public int Count => _inboxes.Values.Sum(l => l.Count);
 
-    public static string FixtureDirectory => Path.Combine(BotProcess.RepoRoot, "tests", "KernelDigest.Bot.Tests", "LoreDouble", "Fixtures");
+    public static string FixtureDirectory
+    {
+        get
+        {
+            // Not BotProcess.RepoRoot: the load harness compiles this file too.
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Bot.sln")))
+                dir = dir.Parent;
+            return Path.Combine(dir?.FullName ?? ".", "tests", "KernelDigest.Bot.Tests", "LoreDouble", "Fixtures");
+        }
+    }
 
     /// <summary>Every fixture inbox, plus empty inboxes for the other names given (a search there finds nothing).</summary>
     public static LoreArchive Fixtures(params string[] emptyInboxes)
