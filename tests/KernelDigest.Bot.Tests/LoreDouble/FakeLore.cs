@@ -25,6 +25,7 @@ public sealed partial class FakeLore : IAsyncDisposable
 {
     public const int PageSize = 200;
 
+    /// <summary>A request as the double saw it: <paramref name="Time"/> is when it arrived.</summary>
     public sealed record Request(string Method, string PathAndQuery, string? UserAgent, DateTimeOffset Time, int Status);
 
     private sealed record Fault(string? PathContains, Func<HttpContext, Task<bool>> Apply)
@@ -130,11 +131,12 @@ public sealed partial class FakeLore : IAsyncDisposable
     private async Task HandleAsync(HttpContext ctx)
     {
         var pathAndQuery = ctx.Request.Path.Value + ctx.Request.QueryString.Value;
-        // Recorded as the answer starts, before the client can see it: a test reading Requests after its call sees this one.
+        var arrived = DateTimeOffset.UtcNow;
+        // Recorded (with the time the request arrived) as the answer starts, before the client can see it: a test reading Requests after its call sees this one.
         ctx.Response.OnStarting(() =>
         {
             lock (_gate)
-                _requests.Add(new Request(ctx.Request.Method, pathAndQuery, ctx.Request.Headers.UserAgent.ToString(), DateTimeOffset.UtcNow, ctx.Response.StatusCode));
+                _requests.Add(new Request(ctx.Request.Method, pathAndQuery, ctx.Request.Headers.UserAgent.ToString(), arrived, ctx.Response.StatusCode));
             return Task.CompletedTask;
         });
         {
