@@ -2,6 +2,7 @@ using KernelDigest.Bot.Cli;
 using KernelDigest.Bot.ConsoleChat;
 using KernelDigest.Bot.Conversation;
 using KernelDigest.Bot.DiscordChat;
+using KernelDigest.Bot.Drafts;
 using KernelDigest.Bot.Operations;
 using KernelDigest.Bot.Reports;
 using KernelDigest.Bot.Storage;
@@ -25,6 +26,7 @@ builder.AddOperations();
 builder.AddReports();
 builder.AddStorage();
 builder.AddSubscriptions();
+builder.AddDrafts(); // a month published after its digest day is sent at once
 builder.AddConversation(); // the one dispatcher every platform below feeds
 builder.AddTelegram();
 builder.AddDiscord();

@@ -3,11 +3,13 @@ using KernelDigest.Load;
 
 // dotnet run -c Release --project tests/KernelDigest.Load -- fanout [limit=1000] [subscriptions=20000]
 // dotnet run -c Release --project tests/KernelDigest.Load -- webhook [seconds=20] [connections=32]
+// dotnet run -c Release --project tests/KernelDigest.Load -- draft [messages=5000] [runs=5]
 var repo = FindRepo();
 return args.FirstOrDefault() switch
 {
     "fanout" => await FanOutLoad.RunAsync(Arg(1, 1000), Arg(2, 20_000), repo),
     "webhook" => await WebhookLoad.RunAsync(Arg(1, 20), Arg(2, 32), repo),
+    "draft" => await DraftLoad.RunAsync(Arg(1, 5000), Arg(2, 5)),
     _ => Usage(),
 };
 
@@ -15,7 +17,7 @@ int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: fanout [limit] [subscriptions] | webhook [seconds] [connections]");
+    Console.Error.WriteLine("usage: fanout [limit] [subscriptions] | webhook [seconds] [connections] | draft [messages] [runs]");
     return 2;
 }
 

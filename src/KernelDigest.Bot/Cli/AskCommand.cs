@@ -16,6 +16,7 @@ internal static class AskCommand
     {
         var (own, settings) = Cli.SplitSettings(args);
         var json = false;
+        var drafts = false;
         var lang = Lang.Zh;
         string? text = null;
         for (var i = 0; i < own.Count; i++)
@@ -24,6 +25,9 @@ internal static class AskCommand
             {
                 case "--json":
                     json = true;
+                    break;
+                case "--drafts":
+                    drafts = true;
                     break;
                 case "--lang" when i + 1 < own.Count:
                     lang = Langs.FromCode(own[++i]);
@@ -40,7 +44,7 @@ internal static class AskCommand
         if (text is null)
             throw new CliUsageException("ask needs a message, or - to read messages from standard input");
 
-        var library = ReportsSetup.CreateLibrary(ReportsSetup.ReadOptions(Cli.Configuration(settings)));
+        var library = ReportsSetup.CreateLibrary(ReportsSetup.ReadOptions(Cli.Configuration(settings)), includeDrafts: drafts);
         var snapshot = library.Current;
         foreach (var error in snapshot.Errors)
             await Console.Error.WriteLineAsync($"warning: {error}");

@@ -20,7 +20,8 @@ internal static class CheckCommand
             Console.Error.WriteLine(error);
         var entries = reports.Sum(r => r.Entries.Count());
         var verdict = errors.Count == 0 ? "ok" : $"{errors.Count} error(s)";
-        Console.Out.WriteLine($"{directory}: {reports.Count} report(s), {entries} entries, {verdict}");
+        var drafts = reports.Count(r => r.IsDraft);
+        Console.Out.WriteLine($"{directory}: {reports.Count} report(s), {entries} entries, {verdict}" + (drafts > 0 ? $"; {drafts} draft(s), not served until published" : ""));
         return errors.Count == 0 ? 0 : 1;
     }
 }

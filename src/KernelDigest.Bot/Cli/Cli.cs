@@ -11,11 +11,17 @@ internal static class Cli
           ask [--json] [--lang en|zh-CN] -          answer each line of standard input
           import <raw.txt> [--out FILE]  turn a newsletter's text into a report file (stdout without --out)
           check [DIR]                    validate report files (default config/reports); exit 1 on errors
+          ask --drafts ...               also search months still in draft (chats never see them)
+          draft --month YYYY-MM [--subsystem kvm ...] [--top N] [--out FILE]
+                                         draft a month's report from lore (default config/reports/YYYY-MM.md)
+          preview YYYY-MM [--platform telegram|discord|console] [--lang en|zh-CN]
+                                         print the month's digest exactly as subscribers would get it
+          publish YYYY-MM                validate, mark published, and let the bot serve and send it
 
         Settings come from appsettings.json, environment variables (Reports__Directory=...) and --Key=value.
         """;
 
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "ask" or "import" or "check" or "help" or "--help" or "-h";
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "ask" or "import" or "check" or "draft" or "preview" or "publish" or "help" or "--help" or "-h";
 
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
@@ -26,6 +32,9 @@ internal static class Cli
                 "ask" => await AskAsync(args[1..], ct),
                 "import" => ImportCommand.Run(args[1..]),
                 "check" => CheckCommand.Run(args[1..]),
+                "draft" => await Drafts.DraftCommand.RunAsync(args[1..], ct),
+                "preview" => Drafts.PreviewCommand.Run(args[1..], Console.Out),
+                "publish" => Drafts.PublishCommand.Run(args[1..], TimeProvider.System),
                 _ => Help(),
             };
         }

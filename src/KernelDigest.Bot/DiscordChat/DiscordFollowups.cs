@@ -11,7 +11,8 @@ namespace KernelDigest.Bot.DiscordChat;
 /// <param name="Messages">The messages, or the work that will produce them.</param>
 /// <param name="EditOriginal">True when the first message fills in the deferred response.</param>
 /// <param name="Lang">For the apology when the work fails.</param>
-public sealed record DiscordFollowup(string Token, Task<IReadOnlyList<DiscordMessage>?> Messages, bool EditOriginal, Lang Lang)
+/// <param name="AfterSent">Run once the messages are sent, or failed to be (<see cref="Core.Commands.Reply.AfterSent"/>).</param>
+public sealed record DiscordFollowup(string Token, Task<IReadOnlyList<DiscordMessage>?> Messages, bool EditOriginal, Lang Lang, Action? AfterSent = null)
 {
     public override string ToString() => $"follow-up (edit original: {EditOriginal})";
 }
@@ -69,7 +70,10 @@ public sealed partial class DiscordFollowups(DiscordRestClient rest, ILogger<Dis
             messages = followup.EditOriginal ? [DiscordInteractionHandler.ErrorMessage(followup.Lang)] : null;
         }
         if (messages is null)
+        {
+            followup.AfterSent?.Invoke();
             return;
+        }
         try
         {
             for (var i = 0; i < messages.Count; i++)
@@ -87,6 +91,10 @@ public sealed partial class DiscordFollowups(DiscordRestClient rest, ILogger<Dis
         catch (Exception ex) when (ex is DiscordApiException or HttpRequestException or TaskCanceledException)
         {
             LogSendFailed(ex.Message, ex);
+        }
+        finally
+        {
+            followup.AfterSent?.Invoke();
         }
     }
 

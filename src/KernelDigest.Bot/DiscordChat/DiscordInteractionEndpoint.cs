@@ -70,10 +70,12 @@ internal static partial class DiscordInteractionEndpoint
         if (await handler.AnswerAsync(interaction) is not { } answer)
             return Results.BadRequest("unsupported interaction type");
         // Follow-ups may only be sent once Discord has the response: after it has gone out.
-        if (answer.Followup is { } followup)
+        if (answer.Followup is not null || answer.AfterSent is not null)
             context.Response.OnCompleted(() =>
             {
-                followups.Enqueue(followup);
+                if (answer.Followup is { } followup)
+                    followups.Enqueue(followup);
+                answer.AfterSent?.Invoke();
                 return Task.CompletedTask;
             });
         return Respond(answer.Response);

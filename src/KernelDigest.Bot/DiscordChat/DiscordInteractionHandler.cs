@@ -5,8 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace KernelDigest.Bot.DiscordChat;
 
-/// <summary>What answers an interaction: the response, and what is left to send through the webhook after it.</summary>
-public sealed record InteractionAnswer(InteractionResponse Response, DiscordFollowup? Followup);
+/// <summary>
+/// What answers an interaction: the response, what is left to send through the webhook after it, and what to run once
+/// the response is out when nothing follows it (<see cref="Reply.AfterSent"/>).
+/// </summary>
+public sealed record InteractionAnswer(InteractionResponse Response, DiscordFollowup? Followup, Action? AfterSent = null);
 
 /// <summary>
 /// Answers an interaction, however it arrived (the HTTP endpoint, or the gateway). Commands are answered at once
@@ -42,7 +45,13 @@ public sealed partial class DiscordInteractionHandler(
         // The work runs apart from the request: if it outlasts the deadline, it still completes the deferred answer.
         var stopping = lifetime.ApplicationStopping;
         var input = DiscordInbound.From(interaction);
-        var work = Task.Run<IReadOnlyList<DiscordMessage>?>(async () => Messages(await turns.AnswerAsync(input, stopping), isComponent, turns.Dispatcher.Pages), stopping);
+        Action? afterSent = null;
+        var work = Task.Run<IReadOnlyList<DiscordMessage>?>(async () =>
+        {
+            var reply = await turns.AnswerAsync(input, stopping);
+            afterSent = reply.AfterSent;
+            return Messages(reply, isComponent, turns.Dispatcher.Pages);
+        }, stopping);
         var deferAfter = TimeSpan.FromMilliseconds(options.Value.DeferAfterMilliseconds);
         if (deferAfter > TimeSpan.Zero)
         {
@@ -67,9 +76,10 @@ public sealed partial class DiscordInteractionHandler(
                 if (messages[0].Flags == Ephemeral)
                     return new InteractionAnswer(new InteractionResponse(InteractionCallback.ChannelMessage, messages[0]), null); // a notice beside the page, not over it
                 var rest = messages.Count > 1
-                    ? new DiscordFollowup(interaction.Token, Task.FromResult<IReadOnlyList<DiscordMessage>?>([.. messages.Skip(1)]), EditOriginal: false, interaction.Lang)
+                    ? new DiscordFollowup(interaction.Token, Task.FromResult<IReadOnlyList<DiscordMessage>?>([.. messages.Skip(1)]), EditOriginal: false, interaction.Lang, afterSent)
                     : null;
-                return new InteractionAnswer(new InteractionResponse(isComponent ? InteractionCallback.UpdateMessage : InteractionCallback.ChannelMessage, messages[0]), rest);
+                return new InteractionAnswer(new InteractionResponse(isComponent ? InteractionCallback.UpdateMessage : InteractionCallback.ChannelMessage, messages[0]), rest,
+                    rest is null ? afterSent : null);
             }
         }
 
@@ -78,7 +88,7 @@ public sealed partial class DiscordInteractionHandler(
         Record(turns, interaction, input, "deferred", started);
         return new InteractionAnswer(
             new InteractionResponse(isComponent ? InteractionCallback.DeferredUpdateMessage : InteractionCallback.DeferredChannelMessage),
-            new DiscordFollowup(interaction.Token, work, EditOriginal: true, interaction.Lang));
+            new DiscordFollowup(interaction.Token, work, EditOriginal: true, interaction.Lang, () => afterSent?.Invoke()));
     }
 
     /// <summary>Discord's flag for a message only the user who pressed sees.</summary>

@@ -19,13 +19,16 @@ public static class ReportsSetup
         return builder;
     }
 
-    /// <summary>Builds the library from options; also used by the CLI, which runs without a host.</summary>
-    public static ReportLibrary CreateLibrary(ReportsOptions options)
+    /// <summary>
+    /// Builds the library from options; also used by the CLI, which runs without a host. Drafts are left out unless
+    /// <paramref name="includeDrafts"/> (only <c>ask --drafts</c> asks: chats and digests never see a draft).
+    /// </summary>
+    public static ReportLibrary CreateLibrary(ReportsOptions options, bool includeDrafts = false)
     {
         var subsystems = SubsystemCatalog.Load(ReportsOptions.Resolve(options.SubsystemsFile));
         var glossary = Glossary.Load(ReportsOptions.Resolve(options.GlossaryFile));
         var cache = string.IsNullOrWhiteSpace(options.IndexCacheDirectory) ? null : Path.GetFullPath(options.IndexCacheDirectory);
-        return new ReportLibrary(ReportsOptions.Resolve(options.Directory), subsystems, new PatchIndexFactory(glossary, subsystems, cache));
+        return new ReportLibrary(ReportsOptions.Resolve(options.Directory), subsystems, new PatchIndexFactory(glossary, subsystems, cache), includeDrafts);
     }
 
     public static ReportsOptions ReadOptions(IConfiguration configuration)

@@ -19,6 +19,9 @@ public sealed class DigestOptions : IValidatableObject
     /// <summary>Send a new month's digest as soon as its report is added, instead of at the next scheduled run.</summary>
     public bool PostOnNewReport { get; set; }
 
+    /// <summary>Send a month published (<c>publish</c>) after its scheduled digest run at once, instead of never.</summary>
+    public bool SendOnPublish { get; set; } = true;
+
     /// <summary>How long a claimed delivery may stay unfinished before another instance takes it over.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(2);

@@ -64,11 +64,12 @@ public sealed class SubscriptionCommands(
         }
         var subscription = await store.SubscribeAsync(input.Chat, input.Lang.Code(), string.Join(',', keys), input.UserId, ct);
         var body = new List<string> { t.Filter(FilterText(keys, input.Lang)), t.NextRun(NextRunText()) };
-        // Post the latest digest at once, so the chat sees what it will get (once: the outbox row is unique).
+        // Post the latest digest at once, so the chat sees what it will get (once: the outbox row is unique), after
+        // this confirmation; the sender's next round picks it up should the platform never say the reply went out.
         if (library.Current.Latest is { } latest && await store.EnqueueAsync(subscription.Id, latest.Month.ToString(), ct))
         {
             body.Add(t.LatestFollows(latest.Month.ToString()));
-            signal.Wake();
+            return Answer(input, t.Subscribed, [.. body]) with { AfterSent = signal.Wake };
         }
         return Answer(input, t.Subscribed, [.. body]);
     }

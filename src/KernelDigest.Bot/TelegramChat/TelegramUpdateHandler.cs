@@ -14,6 +14,12 @@ using TgUpdate = Telegram.Bot.Types.Update;
 
 namespace KernelDigest.Bot.TelegramChat;
 
+/// <summary>The Bot API requests that answer an update, and what to run once they are sent (<see cref="Reply.AfterSent"/>).</summary>
+public sealed record TelegramPlan(IReadOnlyList<IRequest> Requests, Action? AfterSent = null)
+{
+    public static TelegramPlan Nothing { get; } = new([]);
+}
+
 /// <summary>
 /// The Telegram adapter: turns an update into an <see cref="Inbound"/>, has the conversation answer it, and renders the
 /// reply as the Bot API requests that deliver it. It sends nothing itself, so the same requests can go out through the
@@ -53,22 +59,22 @@ public sealed class TelegramUpdateHandler(
         _ => null,
     };
 
-    public async Task<IReadOnlyList<IRequest>> PlanAsync(TgUpdate update, CancellationToken ct) => update switch
+    public async Task<TelegramPlan> PlanAsync(TgUpdate update, CancellationToken ct) => update switch
     {
         { Message: { } message } => await MessageAsync(message, isChannel: false, ct),
         { ChannelPost: { } post } => await MessageAsync(post, isChannel: true, ct),
-        { CallbackQuery: { } query } => await CallbackAsync(query, ct),
-        { InlineQuery: { } query } => Inline(query),
-        { MyChatMember: { } member } => await membership.ChangedAsync(member, ct),
-        _ => [], // edits, reactions: nothing to answer
+        { CallbackQuery: { } query } => new(await CallbackAsync(query, ct)),
+        { InlineQuery: { } query } => new(Inline(query)),
+        { MyChatMember: { } member } => new(await membership.ChangedAsync(member, ct)),
+        _ => TelegramPlan.Nothing, // edits, reactions: nothing to answer
     };
 
-    private async Task<IReadOnlyList<IRequest>> MessageAsync(Message message, bool isChannel, CancellationToken ct)
+    private async Task<TelegramPlan> MessageAsync(Message message, bool isChannel, CancellationToken ct)
     {
         if (inbound.FromMessage(message, isChannel) is not { } input)
-            return [];
+            return TelegramPlan.Nothing;
         var reply = await turns.AnswerAsync(input, ct);
-        return Messages(message.Chat.Id, TelegramInbound.ThreadOf(message), reply, turns.Dispatcher.Pages);
+        return new(Messages(message.Chat.Id, TelegramInbound.ThreadOf(message), reply, turns.Dispatcher.Pages), reply.AfterSent);
     }
 
     /// <summary>A reply as sendMessage requests to a chat (and topic), the page keyboard on the last.</summary>

@@ -27,7 +27,7 @@ public sealed partial class TelegramUpdateProcessor(
     public bool NeedsIo(TgUpdate update) => handler.NeedsIo(update);
 
     /// <summary>The requests that answer an update; never throws for a bad update.</summary>
-    public async Task<IReadOnlyList<IRequest>> PlanAsync(TgUpdate update, CancellationToken ct)
+    public async Task<TelegramPlan> PlanAsync(TgUpdate update, CancellationToken ct)
     {
         try
         {
@@ -38,9 +38,9 @@ public sealed partial class TelegramUpdateProcessor(
             LogHandlerFailed(update.Id, update.Type, ex);
             return update switch
             {
-                { CallbackQuery: { } q } => [new AnswerCallbackQueryRequest { CallbackQueryId = q.Id }],
-                { Message: { } m } => [new SendMessageRequest { ChatId = m.Chat.Id, Text = ConversationTurns.Apology(Langs.FromCode(m.From?.LanguageCode)).Title, ParseMode = ParseMode.None }],
-                _ => [],
+                { CallbackQuery: { } q } => new([new AnswerCallbackQueryRequest { CallbackQueryId = q.Id }]),
+                { Message: { } m } => new([new SendMessageRequest { ChatId = m.Chat.Id, Text = ConversationTurns.Apology(Langs.FromCode(m.From?.LanguageCode)).Title, ParseMode = ParseMode.None }]),
+                _ => TelegramPlan.Nothing,
             };
         }
     }
@@ -49,8 +49,21 @@ public sealed partial class TelegramUpdateProcessor(
     public async Task ProcessAsync(TgUpdate update, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var requests = await PlanAsync(update, ct);
-        var outcome = requests.Count == 0 ? "ignored" : "sent";
+        var plan = await PlanAsync(update, ct);
+        var outcome = plan.Requests.Count == 0 ? "ignored" : "sent";
+        try
+        {
+            outcome = await SendAsync(plan.Requests, outcome, ct);
+        }
+        finally
+        {
+            plan.AfterSent?.Invoke();
+        }
+        Record(update, outcome, started);
+    }
+
+    private async Task<string> SendAsync(IReadOnlyList<IRequest> requests, string outcome, CancellationToken ct)
+    {
         foreach (var request in requests)
         {
             var result = await sender.SendAsync(request, ct);
@@ -72,7 +85,7 @@ public sealed partial class TelegramUpdateProcessor(
                     break;
             }
         }
-        Record(update, outcome, started);
+        return outcome;
     }
 
     /// <summary>Logs an update answered inside a webhook response.</summary>

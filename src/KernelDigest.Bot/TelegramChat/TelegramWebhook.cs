@@ -50,7 +50,7 @@ internal static partial class TelegramWebhook
         if (update is null)
             return Results.BadRequest("malformed update");
 
-        if (!processor.NeedsIo(update) && await processor.PlanAsync(update, context.RequestAborted) is [var only]
+        if (!processor.NeedsIo(update) && await processor.PlanAsync(update, context.RequestAborted) is { Requests: [var only], AfterSent: null }
             && only is SendMessageRequest or AnswerCallbackQueryRequest or AnswerInlineQueryRequest)
         {
             only.IsWebhookResponse = true;

@@ -36,6 +36,12 @@ public sealed record Reply
 
     public Lang Lang { get; init; }
 
+    /// <summary>
+    /// Run by the platform once the reply has reached the chat (or failed to): e.g. /subscribe wakes the digest
+    /// sender only then, so the confirmation comes before the digest it announces.
+    /// </summary>
+    public Action? AfterSent { get; init; }
+
     /// <summary>The number the first item is shown under: 1, or where this page starts.</summary>
     public int FirstNumber => Page?.FirstNumber ?? 1;
 }

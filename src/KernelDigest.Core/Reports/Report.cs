@@ -20,6 +20,17 @@ public sealed record Report
 
     public IReadOnlyList<ReportSection> Sections { get; init; } = [];
 
+    /// <summary>
+    /// <c>status:</c> in the front matter. A draft is loaded and checked but never served in chats or sent as a digest;
+    /// null (files written before drafts existed) counts as published.
+    /// </summary>
+    public ReportStatus? Status { get; init; }
+
+    /// <summary>When the report was published (<c>published:</c>, UTC), set by the publish command.</summary>
+    public DateTimeOffset? Published { get; init; }
+
+    public bool IsDraft => Status == ReportStatus.Draft;
+
     /// <summary>The file this report was loaded from, for messages; null when built in memory.</summary>
     public string? SourcePath { get; init; }
 
@@ -51,6 +62,9 @@ public sealed record ReportEntry
     public IReadOnlyList<ReportLink> Links { get; init; } = [];
     public IReadOnlyList<string> Keywords { get; init; } = [];
 
+    /// <summary>An editor's note (<c>- note:</c>, e.g. the facts behind a drafted entry's rank): kept, never shown or searched.</summary>
+    public string? Note { get; init; }
+
     /// <summary>The first sentence of the summary: the one-line description shown in lists.</summary>
     public string OneLine => TextUtil.FirstSentence(Summary.Count > 0 ? Summary[0] : Title);
 }
@@ -66,6 +80,13 @@ public sealed record VersionChange(string Label, IReadOnlyList<string> Items)
 public sealed record ReportLink(string Url, string? Label = null)
 {
     public LinkKind Kind => LinkKinds.Classify(Url);
+}
+
+/// <summary>Where a report is in the editors' workflow.</summary>
+public enum ReportStatus
+{
+    Draft,
+    Published,
 }
 
 public enum LinkKind

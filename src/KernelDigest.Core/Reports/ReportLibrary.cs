@@ -23,8 +23,10 @@ public sealed class LibrarySnapshot(IReadOnlyList<Report> reports, IReadOnlyList
 /// <summary>
 /// Loads the report files of a folder (one per month), validates them, and keeps the current
 /// <see cref="LibrarySnapshot"/>. <see cref="Watch"/> reloads when a file is added, changed or removed.
+/// Drafts (<c>status: draft</c>) are read and validated but left out of the snapshot, so no chat answer and no digest
+/// can reach one; only <paramref name="includeDrafts"/> (the CLI's <c>ask --drafts</c>) lets them in.
 /// </summary>
-public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems, PatchIndexFactory indexFactory)
+public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems, PatchIndexFactory indexFactory, bool includeDrafts = false)
 {
     private LibrarySnapshot? _current;
     private readonly Lock _reloadLock = new();
@@ -51,7 +53,8 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
     {
         lock (_reloadLock)
         {
-            var (reports, errors) = ReadAll(Directory, Subsystems);
+            var (all, errors) = ReadAll(Directory, Subsystems);
+            var reports = includeDrafts ? all : [.. all.Where(r => !r.IsDraft)];
             var snapshot = new LibrarySnapshot(reports, errors, indexFactory.Open(reports));
             Volatile.Write(ref _current, snapshot);
             Reloaded?.Invoke(snapshot);

@@ -56,6 +56,8 @@ public static partial class ReportMarkdown
             Title = meta.Value.Title,
             Contributors = meta.Value.Contributors,
             Source = meta.Value.Source,
+            Status = meta.Value.Status,
+            Published = meta.Value.Published,
             Preface = builder.Preface.Count > 0 ? string.Join("\n\n", builder.Preface) : null,
             Sections = builder.Build(),
             SourcePath = file,
@@ -63,7 +65,7 @@ public static partial class ReportMarkdown
         return new ReportReadResult(report, errors);
     }
 
-    private readonly record struct FrontMatter(ReportMonth Month, int? Issue, string Title, IReadOnlyList<string> Contributors, string? Source);
+    private readonly record struct FrontMatter(ReportMonth Month, int? Issue, string Title, IReadOnlyList<string> Contributors, string? Source, ReportStatus? Status, DateTimeOffset? Published);
 
     private static FrontMatter? ReadFrontMatter(YamlFrontMatterBlock block, string file, List<ReportError> errors)
     {
@@ -104,9 +106,32 @@ public static partial class ReportMarkdown
             errors.Add(new ReportError(file, KeyLine(block, "title") ?? firstLine, "front matter: title is missing"));
             ok = false;
         }
+        ReportStatus? status = data.Status?.Trim().ToLowerInvariant() switch
+        {
+            null => null,
+            "draft" => ReportStatus.Draft,
+            "published" => ReportStatus.Published,
+            _ => null,
+        };
+        if (data.Status is not null && status is null)
+        {
+            errors.Add(new ReportError(file, KeyLine(block, "status") ?? firstLine, $"front matter: status '{data.Status}' is not draft or published"));
+            ok = false;
+        }
+        DateTimeOffset? published = null;
+        if (data.Published is not null)
+        {
+            if (DateTimeOffset.TryParse(data.Published, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+                published = at.ToUniversalTime();
+            else
+            {
+                errors.Add(new ReportError(file, KeyLine(block, "published") ?? firstLine, $"front matter: published '{data.Published}' is not a time like 2020-10-03T08:00:00Z"));
+                ok = false;
+            }
+        }
         // An empty list item ("- " or "~") is YAML null: leave it out rather than hand on a null name.
         var contributors = data.Contributors?.Where(c => !string.IsNullOrWhiteSpace(c)).ToList() ?? [];
-        return ok ? new FrontMatter(month, data.Issue, data.Title!.Trim(), contributors, data.Source) : null;
+        return ok ? new FrontMatter(month, data.Issue, data.Title!.Trim(), contributors, data.Source, status, published) : null;
     }
 
     /// <summary>The 1-based file line of a top-level front matter key ("month: ..."), when it is there.</summary>
@@ -139,6 +164,8 @@ public static partial class ReportMarkdown
         public string? Title { get; set; }
         public List<string>? Contributors { get; set; }
         public string? Source { get; set; }
+        public string? Status { get; set; }
+        public string? Published { get; set; }
     }
 
     private static IEnumerable<string> BlockTexts(Block block)

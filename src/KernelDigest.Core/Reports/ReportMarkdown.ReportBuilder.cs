@@ -158,11 +158,16 @@ public static partial class ReportMarkdown
             if (colon <= 0)
                 return null;
             var key = text[..colon].Trim().ToLowerInvariant();
-            return key is "authors" or "author" or "keywords" or "作者" or "关键词" ? (key, text[(colon + 1)..].Trim()) : null;
+            return key is "authors" or "author" or "keywords" or "作者" or "关键词" or "note" ? (key, text[(colon + 1)..].Trim()) : null;
         }
 
         private void ApplyMeta((string Key, string Value) meta)
         {
+            if (meta.Key == "note")
+            {
+                _entry!.Note = meta.Value;
+                return;
+            }
             var values = meta.Value.Split([',', '，', '、'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (meta.Key is "authors" or "author" or "作者")
                 _entry!.Authors.AddRange(values);
@@ -186,6 +191,7 @@ public static partial class ReportMarkdown
                     Summary = _entry.Summary,
                     Changelog = [.. _entry.Changelog.Select(c => new VersionChange(c.Label, c.Items))],
                     Links = _entry.Links,
+                    Note = _entry.Note,
                 });
             }
             _entry = null;
@@ -201,6 +207,7 @@ public static partial class ReportMarkdown
         {
             public string Title { get; } = title;
             public bool HasMeta { get; set; }
+            public string? Note { get; set; }
             public List<string> Authors { get; } = [];
             public List<string> Keywords { get; } = [];
             public List<string> Summary { get; } = [];

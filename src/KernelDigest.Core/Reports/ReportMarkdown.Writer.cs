@@ -16,6 +16,10 @@ public static partial class ReportMarkdown
             sb.Append("contributors: [").AppendJoin(", ", report.Contributors.Select(YamlScalar)).Append("]\n");
         if (!string.IsNullOrEmpty(report.Source))
             sb.Append("source: ").Append(YamlScalar(report.Source)).Append('\n');
+        if (report.Status is { } status)
+            sb.Append("status: ").Append(status == ReportStatus.Draft ? "draft" : "published").Append('\n');
+        if (report.Published is { } published)
+            sb.Append("published: ").Append(published.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
         sb.Append("---\n");
 
         if (!string.IsNullOrWhiteSpace(report.Preface))
@@ -38,13 +42,15 @@ public static partial class ReportMarkdown
     private static void WriteEntry(StringBuilder sb, ReportEntry entry)
     {
         sb.Append("\n## ").Append(EscapeInline(entry.Title)).Append('\n');
-        if (entry.Authors.Count > 0 || entry.Keywords.Count > 0)
+        if (entry.Authors.Count > 0 || entry.Keywords.Count > 0 || !string.IsNullOrWhiteSpace(entry.Note))
         {
             sb.Append('\n');
             if (entry.Authors.Count > 0)
                 sb.Append("- authors: ").AppendJoin(", ", entry.Authors.Select(EscapeInline)).Append('\n');
             if (entry.Keywords.Count > 0)
                 sb.Append("- keywords: ").AppendJoin(", ", entry.Keywords.Select(EscapeInline)).Append('\n');
+            if (!string.IsNullOrWhiteSpace(entry.Note))
+                sb.Append("- note: ").Append(EscapeInline(entry.Note.ReplaceLineEndings(" "))).Append('\n');
         }
         foreach (var paragraph in entry.Summary)
             sb.Append('\n').Append(EscapeBlock(paragraph)).Append('\n');

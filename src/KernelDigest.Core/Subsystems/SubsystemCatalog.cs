@@ -7,7 +7,13 @@ namespace KernelDigest.Core.Subsystems;
 public sealed record Subsystem(string Key, string NameZh, string NameEn, IReadOnlyList<string> Aliases)
 {
     public string Name(Lang lang) => lang == Lang.En ? NameEn : NameZh;
+
+    /// <summary>Where its patches are posted: the lore inboxes (and optional query terms) a draft searches.</summary>
+    public IReadOnlyList<LoreSource> Lore { get; init; } = [];
 }
+
+/// <summary>A lore inbox ("linux-fsdevel") and optional search terms that narrow it ("dfn:fs/").</summary>
+public sealed record LoreSource(string Inbox, string? Query = null);
 
 /// <summary>
 /// The subsystem taxonomy from <c>config/subsystems.yaml</c>. Maps a report's section headings and what users type
@@ -84,7 +90,12 @@ public sealed class SubsystemCatalog
             .Deserialize<TaxonomyFile>(File.ReadAllText(path)) ?? new TaxonomyFile();
         var list = doc.Subsystems.Select(s => new Subsystem(
             s.Key ?? throw new InvalidDataException($"{path}: a subsystem has no key."),
-            s.Zh ?? s.Key, s.En ?? s.Key, s.Aliases ?? []));
+            s.Zh ?? s.Key, s.En ?? s.Key, s.Aliases ?? [])
+        {
+            Lore = [.. (s.Lore ?? []).Select(l => new LoreSource(
+                l.Inbox ?? throw new InvalidDataException($"{path}: a lore source of '{s.Key}' has no inbox."),
+                string.IsNullOrWhiteSpace(l.Query) ? null : l.Query.Trim()))],
+        });
         return new SubsystemCatalog(list);
     }
 
@@ -99,5 +110,12 @@ public sealed class SubsystemCatalog
         public string? Zh { get; set; }
         public string? En { get; set; }
         public List<string>? Aliases { get; set; }
+        public List<LoreSourceEntry>? Lore { get; set; }
+    }
+
+    private sealed class LoreSourceEntry
+    {
+        public string? Inbox { get; set; }
+        public string? Query { get; set; }
     }
 }

@@ -175,9 +175,16 @@ internal sealed partial class DiscordGateway(
                 _answered.TryRemove(old, out _);
             if (await handler.AnswerAsync(interaction) is not { } answer)
                 return;
-            await rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, answer.Response, CancellationToken.None);
-            if (answer.Followup is { } followup)
-                followups.Enqueue(followup);
+            try
+            {
+                await rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, answer.Response, CancellationToken.None);
+                if (answer.Followup is { } followup)
+                    followups.Enqueue(followup);
+            }
+            finally
+            {
+                answer.AfterSent?.Invoke();
+            }
         }
         catch (Exception ex) when (ex is DiscordApiException or HttpRequestException or TaskCanceledException or ArgumentException)
         {
