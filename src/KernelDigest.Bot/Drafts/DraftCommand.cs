@@ -75,6 +75,14 @@ internal static class DraftCommand
 
         var directory = ReportsOptions.Resolve(reports.Directory);
         var path = Path.GetFullPath(output ?? Path.Combine(directory, $"{month}.md"));
+        if (output is null && await IsPublishedAsync(path, catalog, ct))
+        {
+            // The month is out already (the bundled 2020-09, say): draft beside it rather than refuse, so an editor can
+            // compare what lore holds with what was published. A draft never overwrites a published report.
+            var aside = Path.GetFullPath(Path.Combine("data", "drafts", $"{month}.md"));
+            await Console.Error.WriteLineAsync($"{path} is a published report, which a draft never overwrites: drafting into {aside} instead (choose with --out FILE).");
+            path = aside;
+        }
         Report? editor = null;
         if (File.Exists(path))
         {
@@ -136,6 +144,10 @@ internal static class DraftCommand
             $"lore: {client.Requests} requests, {client.CacheHits} answers from cache; {(editor is null ? "wrote" : "merged into")} {path}");
         return 0;
     }
+
+    /// <summary>True when <paramref name="path"/> holds a report that is not a draft.</summary>
+    private static async Task<bool> IsPublishedAsync(string path, SubsystemCatalog catalog, CancellationToken ct) =>
+        File.Exists(path) && ReportMarkdown.Read(await File.ReadAllTextAsync(path, ct), path, catalog).Report is { IsDraft: false };
 
     /// <summary>Writes beside the target and renames over it, so a reader (or a crash) never sees half a file.</summary>
     internal static void WriteWhole(string path, string text)

@@ -20,6 +20,25 @@ public sealed class EditorWorkflowTests
     private static string[] Reports(string dir) => [$"--Reports:Directory={dir}"];
 
     [Fact]
+    public async Task Drafting_a_published_month_with_the_bundled_reports_writes_the_draft_beside_it_and_leaves_the_report_alone()
+    {
+        // As from a clean clone: no report folder given, so the bundled reports, where 2020-09 is published.
+        await using var lore = await FakeLore.StartAsync(LoreArchive.Fixtures());
+        var work = Directory.CreateTempSubdirectory("kd-clone-").FullName;
+        var bundled = Path.Combine(AppContext.BaseDirectory, "config", "reports", "2020-09.md");
+        var before = File.ReadAllText(bundled);
+
+        var draft = await BotProcess.RunAsync(["draft", "--month", "2020-09", "--subsystem", "kvm", .. Lore(lore, Path.Combine(work, "lore"))], workingDirectory: work);
+
+        Assert.True(draft.ExitCode == 0, draft.Stderr);
+        Assert.Contains("is a published report, which a draft never overwrites: drafting into", draft.Stderr, StringComparison.Ordinal);
+        var written = File.ReadAllText(Path.Combine(work, "data", "drafts", "2020-09.md"));
+        Assert.Contains("status: draft\n", written, StringComparison.Ordinal);
+        Assert.Contains("## Introduce the TDP MMU", written, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(bundled));
+    }
+
+    [Fact]
     public async Task Draft_edit_check_preview_publish_and_the_running_bot_delivers_the_digest()
     {
         await using var lore = await FakeLore.StartAsync(LoreArchive.Fixtures("linux-mm", "bpf", "rust-for-linux", "linux-riscv"));
@@ -134,7 +153,7 @@ public sealed class EditorWorkflowTests
         Assert.Equal(2, badUrl.ExitCode);
         Assert.Contains("Lore:BaseUrl 'lore.example' is not an http(s) address", badUrl.Stderr, StringComparison.Ordinal);
 
-        var overwrite = await BotProcess.RunAsync(["draft", "--month", "2020-09", "--Lore:BaseUrl=http://127.0.0.1:9", .. Reports(reports)]);
+        var overwrite = await BotProcess.RunAsync(["draft", "--month", "2020-09", "--out", published, "--Lore:BaseUrl=http://127.0.0.1:9", .. Reports(reports)]);
         Assert.Equal(1, overwrite.ExitCode);
         Assert.Contains("is a published report; a draft never overwrites one. Write the draft elsewhere with --out FILE", overwrite.Stderr, StringComparison.Ordinal);
         Assert.Equal(original, File.ReadAllText(published));
