@@ -8,8 +8,10 @@ namespace KernelDigest.Bot.Tests;
 /// <summary>
 /// The real bot running as a long-lived process (as in production), configured through environment variables, with
 /// its output captured for assertions. Stop sends SIGTERM so the app shuts down as it would under systemd or Docker.
+/// Only for what needs a process of its own: a kill -9, two instances side by side, the exit code; everything else
+/// runs the app in the test process (<see cref="InProcessBot"/>), which starts in a fraction of the time.
 /// </summary>
-public sealed class BotHost : IAsyncDisposable
+public sealed class BotHost : RunningBot
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
@@ -61,20 +63,9 @@ public sealed class BotHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Waits until the bot's log says something (e.g. that it started), failing with its output if it exits first.</summary>
-    public async Task WaitForLog(string text, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Stderr.Contains(text, StringComparison.Ordinal) || Stdout.Contains(text, StringComparison.Ordinal))
-                return;
-            if (_process.HasExited)
-                throw new InvalidOperationException($"the bot exited ({_process.ExitCode}) before logging '{text}'.\nstderr:\n{Stderr}\nstdout:\n{Stdout}");
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"the bot did not log '{text}'.\nstderr:\n{Stderr}");
-    }
+    public override string Logs => Stderr + Stdout;
+
+    protected override string? Ended => _process.HasExited ? $"exited ({_process.ExitCode})" : null;
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
@@ -102,21 +93,8 @@ public sealed class BotHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Awaits a test step; if it fails, the failure carries the bot's log, which says why.</summary>
-    public async Task<T> Within<T>(Task<T> step)
-    {
-        try
-        {
-            return await step;
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            throw new TimeoutException($"{ex.Message}\n--- bot stderr ---\n{Stderr}", ex);
-        }
-    }
-
     /// <summary>Graceful stop (SIGTERM), as a service manager would do it.</summary>
-    public async Task StopAsync()
+    public override async Task StopAsync()
     {
         if (_process.HasExited)
             return;
@@ -135,7 +113,7 @@ public sealed class BotHost : IAsyncDisposable
     /// <summary>Abrupt death (SIGKILL): no shutdown code runs, as in a crash.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         try
         {
