@@ -1,5 +1,8 @@
+using System.Globalization;
+using KernelDigest.Bot.Subscriptions;
 using KernelDigest.Bot.Tests.TelegramChat;
 using KernelDigest.Bot.Tests.TelegramDouble;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KernelDigest.Bot.Tests.Subscriptions;
 
@@ -13,6 +16,21 @@ public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : ICla
         fixture.Bot.Within(_api.WaitFor(a => a.SentMessages.Where(m => m.ChatId == chat).Skip(after).FirstOrDefault(), Patience));
 
     private int Count(long chat) => _api.SentMessages.Count(m => m.ChatId == chat);
+
+    private SubscriptionStore Store => fixture.Bot.Services.GetRequiredService<SubscriptionStore>();
+
+    /// <summary>Waits until the store records the digest as delivered to the chat, which it does once every part has been sent.</summary>
+    private async Task WaitUntilDeliveredAsync(long chat)
+    {
+        var id = chat.ToString(CultureInfo.InvariantCulture);
+        var deadline = DateTime.UtcNow + Patience;
+        while (await Store.GetAsync("telegram", id, CancellationToken.None) is not { } s || await Store.LastDeliveredAsync(s.Id, CancellationToken.None) is null)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the digest was not recorded as delivered to {chat}\n--- bot log ---\n{fixture.Bot.Logs}");
+            await Task.Delay(50);
+        }
+    }
 
     [Theory]
     [InlineData("creator", true)]
@@ -44,7 +62,10 @@ public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : ICla
         {
             Assert.StartsWith("Only this chat's administrators can change its subscription.", reply.PlainText, StringComparison.Ordinal);
             Assert.Contains("owner or an administrator", reply.PlainText, StringComparison.Ordinal);
-            await Task.Delay(1000);
+            // The bot has handled the update (its offset is past it) and stored no subscription: no digest is owed
+            // to the group, so none can be on its way.
+            await TelegramPollingTests.WaitUntilEveryUpdateIsHandled(_api);
+            Assert.Null(await Store.GetAsync("telegram", group.ToString(CultureInfo.InvariantCulture), CancellationToken.None));
             Assert.Equal(1, Count(group)); // and no digest
         }
     }
@@ -58,7 +79,7 @@ public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : ICla
         Assert.StartsWith("已订阅 Linux 内核月报", subscribed.PlainText, StringComparison.Ordinal);
         Assert.Contains("范围:全部子系统", subscribed.PlainText, StringComparison.Ordinal);
         await Reply(chat, 1); // the digest, possibly in parts
-        await Task.Delay(1000);
+        await WaitUntilDeliveredAsync(chat); // every part: a delivery is marked sent after its last part
 
         var before = Count(chat);
         _api.EnqueueMessage(chat, "/subscription", languageCode: "zh-hans");
