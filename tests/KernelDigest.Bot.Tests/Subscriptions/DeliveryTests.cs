@@ -10,41 +10,13 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace KernelDigest.Bot.Tests.Subscriptions;
 
-/// <summary>Digest delivery through the Bot API double on a real SQLite file: once, paced, and resilient.</summary>
-[Collection(FanOutRunsAlone.Name)]
+/// <summary>Digest delivery through the Bot API double on a real SQLite file: once, and resilient.</summary>
 public sealed class DeliveryTests
 {
-    private static int Parts(SubscriptionsHarness h, string lang = "zh-CN", IReadOnlySet<string>? filter = null)
+    internal static int Parts(SubscriptionsHarness h, string lang = "zh-CN", IReadOnlySet<string>? filter = null)
     {
         var library = h.Services.GetRequiredService<ReportLibrary>();
         return TelegramRenderer.Render(CommandRouter.Digest(library.Current.Latest!, Langs.FromCode(lang), "/month", "digest", filter)).Count;
-    }
-
-    private static int BusiestSecond(FakeBotApi api) => Pacing.BusiestSecond(api.RequestsFor("sendMessage").Select(r => r.Time));
-
-    [Fact]
-    public async Task A_thousand_subscriptions_each_get_the_digest_once_under_the_rate_limit_with_no_429()
-    {
-        await using var api = await FakeBotApi.StartAsync();
-        api.RateLimit(perSecondGlobal: 100);
-        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite(), new() { ["Telegram:MaxMessagesPerSecond"] = "100" });
-        await h.SubscribeManyAsync(1000);
-
-        var owed = await h.Planner.PlanAsync(null, CancellationToken.None);
-        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
-
-        var parts = Parts(h);
-        Assert.Equal(1000, owed);
-        Assert.Equal(1000, counts.Sent);
-        Assert.True(api.TooManyRequestsSent == 0, $"{api.TooManyRequestsSent} × 429; busiest second had {BusiestSecond(api)} sendMessage calls");
-        var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToList();
-        Assert.Equal(1000, perChat.Count);
-        Assert.All(perChat, g => Assert.Equal(parts, g.Count()));
-        Assert.All(perChat, g => Assert.StartsWith("Linux阅码场 - Linux内核月报(2020年09月)", g.OrderBy(m => m.MessageId).First().PlainText, StringComparison.Ordinal));
-
-        // Planning the same month again owes nothing: each subscription gets each month once.
-        Assert.Equal(0, await h.Planner.PlanAsync(null, CancellationToken.None));
-        Assert.Equal(0, (await h.Dispatcher.DrainAsync(CancellationToken.None)).Sent);
     }
 
     [Fact]
@@ -175,12 +147,38 @@ public sealed class DeliveryTests
     }
 }
 
-/// <summary>
-/// The fan-out tests measure what the double receives per second; run alone, so a machine busy with other tests'
-/// processes does not bunch their arrivals.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class FanOutRunsAlone
+/// <summary>A large digest fan-out through the Bot API double on a real SQLite file: once each, under the rate limit.</summary>
+/// <remarks>
+/// Alone: it measures what the double receives per second, and a machine busy with other tests would bunch the
+/// arrivals.
+/// </remarks>
+[Collection(RunsAlone.Name)]
+public sealed class FanOutTests
 {
-    public const string Name = "Fan-out (run alone)";
+    private static int BusiestSecond(FakeBotApi api) => Pacing.BusiestSecond(api.RequestsFor("sendMessage").Select(r => r.Time));
+
+    [Fact]
+    public async Task A_thousand_subscriptions_each_get_the_digest_once_under_the_rate_limit_with_no_429()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        api.RateLimit(perSecondGlobal: 100);
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite(), new() { ["Telegram:MaxMessagesPerSecond"] = "100" });
+        await h.SubscribeManyAsync(1000);
+
+        var owed = await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        var parts = DeliveryTests.Parts(h);
+        Assert.Equal(1000, owed);
+        Assert.Equal(1000, counts.Sent);
+        Assert.True(api.TooManyRequestsSent == 0, $"{api.TooManyRequestsSent} × 429; busiest second had {BusiestSecond(api)} sendMessage calls");
+        var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToList();
+        Assert.Equal(1000, perChat.Count);
+        Assert.All(perChat, g => Assert.Equal(parts, g.Count()));
+        Assert.All(perChat, g => Assert.StartsWith("Linux阅码场 - Linux内核月报(2020年09月)", g.OrderBy(m => m.MessageId).First().PlainText, StringComparison.Ordinal));
+
+        // Planning the same month again owes nothing: each subscription gets each month once.
+        Assert.Equal(0, await h.Planner.PlanAsync(null, CancellationToken.None));
+        Assert.Equal(0, (await h.Dispatcher.DrainAsync(CancellationToken.None)).Sent);
+    }
 }
