@@ -94,37 +94,6 @@ public sealed class DiscordDeliveryHarness : IAsyncDisposable
     public int Parts(string lang = "zh-CN") => DiscordRenderer.Render(Digest(lang)).Count;
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private sealed class DepartureRecorder
-    {
-        private readonly Lock _gate = new();
-        private readonly List<DateTimeOffset> _times = [];
-
-        public IReadOnlyList<DateTimeOffset> Times
-        {
-            get
-            {
-                lock (_gate)
-                    return [.. _times];
-            }
-        }
-
-        public void Add(DateTimeOffset at)
-        {
-            lock (_gate)
-                _times.Add(at);
-        }
-    }
-
-    /// <summary>Notes when each request leaves: the bot's own pacing, without the bunching a busy machine adds on the way to the double.</summary>
-    private sealed class DepartureHandler(DepartureRecorder recorder) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            recorder.Add(DateTimeOffset.UtcNow);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
 }
 
 /// <summary>Digest delivery to Discord channels through the REST double on a real SQLite file: once, paced, and resilient.</summary>

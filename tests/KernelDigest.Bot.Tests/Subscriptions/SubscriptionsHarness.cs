@@ -17,8 +17,16 @@ namespace KernelDigest.Bot.Tests.Subscriptions;
 public sealed class SubscriptionsHarness : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly DepartureRecorder _departures;
 
-    private SubscriptionsHarness(WebApplication app) => _app = app;
+    private SubscriptionsHarness(WebApplication app, DepartureRecorder departures)
+    {
+        _app = app;
+        _departures = departures;
+    }
+
+    /// <summary>When each request left the bot's HTTP client for the Bot API (after pacing, before the network).</summary>
+    public IReadOnlyList<DateTimeOffset> Departures => _departures.Times;
 
     public IServiceProvider Services => _app.Services;
     public SubscriptionStore Store => Services.GetRequiredService<SubscriptionStore>();
@@ -38,7 +46,9 @@ public sealed class SubscriptionsHarness : IAsyncDisposable
         var builder = CreateBuilder(storage, Path.Combine(BotProcess.RepoRoot, "config", "reports"), settings, time);
         builder.AddTelegram();
         builder.AddSubscriptions();
-        return new SubscriptionsHarness(await BuildAsync(builder));
+        var departures = new DepartureRecorder();
+        builder.Services.AddHttpClient("telegram").AddHttpMessageHandler(() => new DepartureHandler(departures));
+        return new SubscriptionsHarness(await BuildAsync(builder), departures);
     }
 
     /// <summary>
