@@ -17,23 +17,12 @@ public sealed class BotHost : RunningBot
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
-    private BotHost(Process process, string dataDirectory, int? port)
-    {
-        _process = process;
-        DataDirectory = dataDirectory;
-        Port = port;
-    }
-
-    public string DataDirectory { get; }
-    public int? Port { get; }
-    public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+    private BotHost(Process process) => _process = process;
 
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
-    public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
 
-    public static int FreePort()
+    private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -45,17 +34,15 @@ public sealed class BotHost : RunningBot
     {
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("kd-data-").FullName;
         // Always a free port: two bots started by parallel tests must never both take ASP.NET's default 5000.
-        var port = (int?)FreePort();
         var start = BotProcess.StartInfo(data, args ?? []);
         start.Environment["Storage__DataDirectory"] = data;
         start.Environment["Reports__IndexCacheDirectory"] = Path.Combine(data, "index");
         start.Environment["Logging__LogLevel__Default"] = "Information";
-        if (port is { } p)
-            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{p}";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
         var process = Process.Start(start)!;
-        var host = new BotHost(process, data, port);
+        var host = new BotHost(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (host._stdout) host._stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (host._stderr) host._stderr.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -72,25 +59,6 @@ public sealed class BotHost : RunningBot
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
         return _process.ExitCode;
-    }
-
-    /// <summary>Waits until the web server accepts connections (it starts after the hosted services).</summary>
-    public async Task WaitForHttpAsync(TimeSpan? timeout = null)
-    {
-        using var http = new HttpClient();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            try
-            {
-                using var _ = await http.GetAsync(BaseUrl);
-                return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
     }
 
     /// <summary>Graceful stop (SIGTERM), as a service manager would do it.</summary>

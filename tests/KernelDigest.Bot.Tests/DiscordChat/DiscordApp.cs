@@ -86,15 +86,15 @@ public static class Interactions
 /// </summary>
 public sealed class DiscordApp : IAsyncDisposable
 {
-    private DiscordApp(InProcessBot bot) => Bot = bot;
+    private readonly InProcessBot _bot;
 
-    public InProcessBot Bot { get; }
+    private DiscordApp(InProcessBot bot) => _bot = bot;
 
-    public Uri BaseUrl => Bot.BaseUrl;
+    public Uri BaseUrl => _bot.BaseUrl;
 
-    public IServiceProvider Services => Bot.Services;
+    public IServiceProvider Services => _bot.Services;
 
-    public string Logs => Bot.Logs;
+    public string Logs => _bot.Logs;
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -151,6 +151,6 @@ public sealed class DiscordApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await Bot.DisposeAsync();
+        await _bot.DisposeAsync();
     }
 }
