@@ -49,7 +49,7 @@ public sealed class InProcessBot : RunningBot
 
     /// <summary>
     /// Starts the app with these settings — <c>Section:Key</c>, or environment-variable style <c>Section__Key</c> — and
-    /// waits until it has started (every hosted service, then Kestrel), as <c>dotnet KernelDigest.Bot.dll</c> would.
+    /// waits until it has started (every hosted service, the web server among them), as <c>dotnet KernelDigest.Bot.dll</c> would.
     /// A start that fails throws <see cref="BotStartupException"/> with what the app logged.
     /// </summary>
     public static async Task<InProcessBot> StartAsync(IReadOnlyDictionary<string, string> settings, string? dataDirectory = null)
