@@ -8,30 +8,21 @@ namespace KernelDigest.Bot.Tests;
 /// <summary>
 /// The real bot running as a long-lived process (as in production), configured through environment variables, with
 /// its output captured for assertions. Stop sends SIGTERM so the app shuts down as it would under systemd or Docker.
+/// Only for what needs a process of its own: a kill -9, two instances side by side, the exit code; everything else
+/// runs the app in the test process (<see cref="InProcessBot"/>), which starts in a fraction of the time.
 /// </summary>
-public sealed class BotHost : IAsyncDisposable
+public sealed class BotHost : RunningBot
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
-    private BotHost(Process process, string dataDirectory, int? port)
-    {
-        _process = process;
-        DataDirectory = dataDirectory;
-        Port = port;
-    }
-
-    public string DataDirectory { get; }
-    public int? Port { get; }
-    public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+    private BotHost(Process process) => _process = process;
 
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
-    public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
 
-    public static int FreePort()
+    private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -43,17 +34,15 @@ public sealed class BotHost : IAsyncDisposable
     {
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("kd-data-").FullName;
         // Always a free port: two bots started by parallel tests must never both take ASP.NET's default 5000.
-        var port = (int?)FreePort();
         var start = BotProcess.StartInfo(data, args ?? []);
         start.Environment["Storage__DataDirectory"] = data;
         start.Environment["Reports__IndexCacheDirectory"] = Path.Combine(data, "index");
         start.Environment["Logging__LogLevel__Default"] = "Information";
-        if (port is { } p)
-            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{p}";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
         var process = Process.Start(start)!;
-        var host = new BotHost(process, data, port);
+        var host = new BotHost(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (host._stdout) host._stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (host._stderr) host._stderr.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -61,20 +50,9 @@ public sealed class BotHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Waits until the bot's log says something (e.g. that it started), failing with its output if it exits first.</summary>
-    public async Task WaitForLog(string text, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Stderr.Contains(text, StringComparison.Ordinal) || Stdout.Contains(text, StringComparison.Ordinal))
-                return;
-            if (_process.HasExited)
-                throw new InvalidOperationException($"the bot exited ({_process.ExitCode}) before logging '{text}'.\nstderr:\n{Stderr}\nstdout:\n{Stdout}");
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"the bot did not log '{text}'.\nstderr:\n{Stderr}");
-    }
+    public override string Logs => Stderr + Stdout;
+
+    protected override string? Ended => _process.HasExited ? $"exited ({_process.ExitCode})" : null;
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
@@ -83,40 +61,8 @@ public sealed class BotHost : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Waits until the web server accepts connections (it starts after the hosted services).</summary>
-    public async Task WaitForHttpAsync(TimeSpan? timeout = null)
-    {
-        using var http = new HttpClient();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            try
-            {
-                using var _ = await http.GetAsync(BaseUrl);
-                return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    /// <summary>Awaits a test step; if it fails, the failure carries the bot's log, which says why.</summary>
-    public async Task<T> Within<T>(Task<T> step)
-    {
-        try
-        {
-            return await step;
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            throw new TimeoutException($"{ex.Message}\n--- bot stderr ---\n{Stderr}", ex);
-        }
-    }
-
     /// <summary>Graceful stop (SIGTERM), as a service manager would do it.</summary>
-    public async Task StopAsync()
+    public override async Task StopAsync()
     {
         if (_process.HasExited)
             return;
@@ -135,7 +81,7 @@ public sealed class BotHost : IAsyncDisposable
     /// <summary>Abrupt death (SIGKILL): no shutdown code runs, as in a crash.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         try
         {

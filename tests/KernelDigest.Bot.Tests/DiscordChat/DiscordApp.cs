@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using KernelDigest.Bot.Tests.DiscordDouble;
 using NSec.Cryptography;
 
@@ -83,81 +81,42 @@ public static class Interactions
 }
 
 /// <summary>
-/// The real bot executable serving Discord on a loopback port, against a <see cref="FakeDiscordApi"/>, with its
-/// reports in a scratch folder. Start with <see cref="StartAsync"/>; disposing kills the process.
+/// The bot serving Discord on a loopback port, in this process (<see cref="InProcessBot"/>), against a
+/// <see cref="FakeDiscordApi"/>, with its reports in a scratch folder.
 /// </summary>
-public sealed partial class DiscordApp : IAsyncDisposable
+public sealed class DiscordApp : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _stderr = new();
-    private readonly Lock _gate = new();
+    private readonly InProcessBot _bot;
 
-    private DiscordApp(Process process) => _process = process;
+    private DiscordApp(InProcessBot bot) => _bot = bot;
 
-    public Uri BaseUrl { get; private set; } = null!;
+    public Uri BaseUrl => _bot.BaseUrl;
+
+    public IServiceProvider Services => _bot.Services;
+
+    public string Logs => _bot.Logs;
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public string Stderr
+    /// <summary>The bot's settings for this double and key; <paramref name="extra"/> adds or overrides.</summary>
+    public static Dictionary<string, string> Settings(FakeDiscordApi discord, string publicKeyHex, string reportsDirectory, IReadOnlyDictionary<string, string>? extra = null)
     {
-        get
+        var settings = new Dictionary<string, string>
         {
-            lock (_gate)
-                return _stderr.ToString();
-        }
-    }
-
-    /// <summary>The bot's command-line settings for this double and key (add or override with <paramref name="extra"/>).</summary>
-    public static List<string> Settings(FakeDiscordApi discord, string publicKeyHex, string reportsDirectory, string workDirectory, params string[] extra) =>
-    [
-        "--urls", "http://127.0.0.1:0",
-        "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-        $"--Discord:ApplicationId={discord.ApplicationId}",
-        $"--Discord:PublicKey={publicKeyHex}",
-        $"--Discord:BotToken={discord.Token}",
-        $"--Discord:ApiBaseUrl={discord.BaseUrl}",
-        $"--Reports:Directory={reportsDirectory}",
-        $"--Reports:IndexCacheDirectory={Path.Combine(workDirectory, "index")}",
-        .. extra,
-    ];
-
-    /// <summary>Starts the bot and waits until Kestrel listens (start-up registration has run by then).</summary>
-    public static async Task<DiscordApp> StartAsync(IEnumerable<string> args, string workDirectory)
-    {
-        var start = BotProcess.StartInfo(workDirectory, args);
-        start.Environment.Remove("Telegram__BotToken");
-        start.Environment.Remove("ASPNETCORE_URLS");
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Discord__", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(key);
-
-        var process = Process.Start(start)!;
-        var app = new DiscordApp(process);
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-                return;
-            lock (app._gate)
-                app._stderr.AppendLine(e.Data);
-            if (Listening().Match(e.Data) is { Success: true } m)
-                listening.TrySetResult(new Uri(m.Groups["url"].Value));
+            ["Discord:ApplicationId"] = discord.ApplicationId,
+            ["Discord:PublicKey"] = publicKeyHex,
+            ["Discord:BotToken"] = discord.Token,
+            ["Discord:ApiBaseUrl"] = discord.BaseUrl.ToString(),
+            ["Reports:Directory"] = reportsDirectory,
         };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-
-        var exited = process.WaitForExitAsync();
-        var timeout = Task.Delay(TimeSpan.FromSeconds(90));
-        var first = await Task.WhenAny(listening.Task, exited, timeout);
-        if (first != listening.Task)
-        {
-            var why = first == exited ? $"exited with {process.ExitCode}" : "did not start listening in time";
-            await app.DisposeAsync();
-            throw new InvalidOperationException($"the bot {why}:\n{app.Stderr}");
-        }
-        app.BaseUrl = await listening.Task;
-        return app;
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            settings[key] = value;
+        return settings;
     }
+
+    /// <summary>Starts the bot, keeping its database and index in <paramref name="workDirectory"/>; start-up registration has run when this returns.</summary>
+    public static async Task<DiscordApp> StartAsync(IReadOnlyDictionary<string, string> settings, string workDirectory) =>
+        new(await InProcessBot.StartAsync(settings, workDirectory));
 
     /// <summary>POSTs a payload signed with <paramref name="signer"/>; <paramref name="mutate"/> may tamper with the request.</summary>
     public async Task<HttpResponseMessage> PostAsync(JsonObject payload, InteractionSigner signer, Action<HttpRequestMessage, byte[]>? mutate = null) =>
@@ -183,23 +142,15 @@ public sealed partial class DiscordApp : IAsyncDisposable
     {
         using var response = await PostAsync(payload, signer);
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}\n{Stderr}");
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}\n{Logs}");
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var document = JsonDocument.Parse(text);
         return document.RootElement.Clone();
     }
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
-    private static partial Regex Listening();
-
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await _bot.DisposeAsync();
     }
 }

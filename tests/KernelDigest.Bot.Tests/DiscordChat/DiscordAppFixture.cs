@@ -3,7 +3,7 @@ using KernelDigest.Bot.Tests.DiscordDouble;
 namespace KernelDigest.Bot.Tests.DiscordChat;
 
 /// <summary>
-/// One running bot per test class: the real executable with Discord configured (commands registered to a dev guild)
+/// One running bot per test class: the app with Discord configured (commands registered to a dev guild)
 /// against a <see cref="FakeDiscordApi"/>, over the bundled 2020-09 report and the synthetic <see cref="ZebrafishReport"/>.
 /// </summary>
 public class DiscordAppFixture : IAsyncLifetime
@@ -18,8 +18,8 @@ public class DiscordAppFixture : IAsyncLifetime
 
     public DiscordApp App { get; private set; } = null!;
 
-    /// <summary>Extra command-line settings for the bot.</summary>
-    protected virtual string[] ExtraSettings => [$"--Discord:DevGuildId={DevGuildId}"];
+    /// <summary>Extra settings for the bot.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string> { ["Discord:DevGuildId"] = DevGuildId };
 
     public async Task InitializeAsync()
     {
@@ -27,7 +27,7 @@ public class DiscordAppFixture : IAsyncLifetime
         _work = Directory.CreateTempSubdirectory("kd-discord-").FullName;
         var reports = Path.Combine(_work, "reports");
         ZebrafishReport.WriteInto(reports);
-        App = await DiscordApp.StartAsync(DiscordApp.Settings(Discord, Signer.PublicKeyHex, reports, _work, ExtraSettings), _work);
+        App = await DiscordApp.StartAsync(DiscordApp.Settings(Discord, Signer.PublicKeyHex, reports, ExtraSettings), _work);
     }
 
     public async Task DisposeAsync()
@@ -51,5 +51,5 @@ public class DiscordAppFixture : IAsyncLifetime
 /// <summary>A bot that defers every command (Discord:DeferAfterMilliseconds=0), to exercise the follow-up path.</summary>
 public sealed class DeferringDiscordAppFixture : DiscordAppFixture
 {
-    protected override string[] ExtraSettings => ["--Discord:DeferAfterMilliseconds=0"];
+    protected override IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string> { ["Discord:DeferAfterMilliseconds"] = "0" };
 }

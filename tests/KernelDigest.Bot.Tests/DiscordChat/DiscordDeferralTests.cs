@@ -79,10 +79,10 @@ public sealed class DiscordDeferralTests(DeferringDiscordAppFixture fixture) : I
         await fixture.App.InteractAsync(answered, fixture.Signer);
         await fixture.App.InteractAsync(expired, fixture.Signer);
         await fixture.Discord.WaitForWebhookMessagesAsync(m => m.Any(x => x.Token == answeredToken));
-        await WaitUntilAsync(() => fixture.App.Stderr.Contains("follow-up could not be sent", StringComparison.Ordinal));
+        await WaitUntilAsync(() => fixture.App.Logs.Contains("follow-up could not be sent", StringComparison.Ordinal));
 
         Assert.Contains(fixture.Discord.Requests, r => r.Path.Contains(expiredToken, StringComparison.Ordinal) && r.Status == 404);
-        var log = fixture.App.Stderr;
+        var log = fixture.App.Logs;
         Assert.Contains("Unknown Webhook", log, StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Discord.Token, log, StringComparison.Ordinal);
         Assert.DoesNotContain(answeredToken, log, StringComparison.Ordinal);
@@ -113,11 +113,15 @@ public sealed class DiscordDeferralTests(DeferringDiscordAppFixture fixture) : I
         Assert.Equal(ZebrafishReport.Title, DiscordMarkdown.Unescape(Text(Embeds(first)[0], "title")!));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 200 && !condition(); i++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"timed out\n--- bot log ---\n{fixture.App.Logs}");
             await Task.Delay(50);
-        Assert.True(condition(), "timed out");
+        }
     }
 
     private string Open(JsonObject payload)

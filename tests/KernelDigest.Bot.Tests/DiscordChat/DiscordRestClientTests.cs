@@ -3,6 +3,7 @@ using KernelDigest.Bot.Chats;
 using KernelDigest.Bot.DiscordChat;
 using KernelDigest.Bot.Tests.DiscordDouble;
 using KernelDigest.Core.Commands;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -91,10 +92,15 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
     public async Task A_global_429_holds_back_every_route_not_just_the_one_that_got_it()
     {
         _discord.RateLimitNext(TimeSpan.FromMilliseconds(800), global: true, route: MessagesRoute);
-        var client = Client();
+        var log = new LogCapture();
+        var client = Client(log: log);
 
         var message = client.CreateMessageAsync(Channel, Message("first"), default);
-        await Task.Delay(150); // the 429 has come back by now
+        // The client logs a 429 once it has closed the global gate: only then is the second route's wait its doing.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!log.Text.Contains("Discord rate limit on", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
+        Assert.Contains("(global: True)", log.Text, StringComparison.Ordinal);
         var commands = client.GetCommandsAsync(null, default);
         await Task.WhenAll(message, commands);
 
@@ -165,7 +171,7 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
         Assert.Single(_discord.Requests);
     }
 
-    private DiscordRestClient Client(string token = FakeDiscordApi.DefaultToken)
+    private DiscordRestClient Client(string token = FakeDiscordApi.DefaultToken, LogCapture? log = null)
     {
         var options = Options.Create(new DiscordOptions
         {
@@ -174,7 +180,8 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
             PublicKey = new string('0', 64),
             ApiBaseUrl = _discord.BaseUrl.ToString(),
         });
-        return new DiscordRestClient(Http, options, TimeProvider.System, NullLogger<DiscordRestClient>.Instance);
+        var logger = log is null ? NullLogger<DiscordRestClient>.Instance : LoggerFactory.Create(b => b.AddProvider(log)).CreateLogger<DiscordRestClient>();
+        return new DiscordRestClient(Http, options, TimeProvider.System, logger);
     }
 
     private static DiscordMessage Message(string text) => new()

@@ -3,7 +3,7 @@ using KernelDigest.Bot.Tests.DiscordDouble;
 
 namespace KernelDigest.Bot.Tests.DiscordChat;
 
-/// <summary>Start-up of the real executable with Discord configured: command registration, and what stops it.</summary>
+/// <summary>Start-up of the app with Discord configured: command registration, and what stops it.</summary>
 public sealed class DiscordStartupTests : IAsyncLifetime
 {
     private static readonly InteractionSigner Signer = new();
@@ -23,14 +23,14 @@ public sealed class DiscordStartupTests : IAsyncLifetime
     {
         await using var discord = await FakeDiscordApi.StartAsync();
 
-        await using (await DiscordApp.StartAsync(DiscordApp.Settings(discord, Signer.PublicKeyHex, _reports, _work), _work))
+        await using (await DiscordApp.StartAsync(DiscordApp.Settings(discord, Signer.PublicKeyHex, _reports), _work))
         {
             Assert.Single(discord.CommandWrites(null));
         }
-        await using (var second = await DiscordApp.StartAsync(DiscordApp.Settings(discord, Signer.PublicKeyHex, _reports, _work), _work))
+        await using (var second = await DiscordApp.StartAsync(DiscordApp.Settings(discord, Signer.PublicKeyHex, _reports), _work))
         {
             Assert.Single(discord.CommandWrites(null));
-            Assert.Contains("Discord commands (global) are up to date", second.Stderr, StringComparison.Ordinal);
+            Assert.Contains("Discord commands (global) are up to date", second.Logs, StringComparison.Ordinal);
         }
 
         var reads = discord.Requests.Where(r => r.Method == "GET" && r.Path == discord.CommandsPath(null)).ToList();
@@ -47,13 +47,13 @@ public sealed class DiscordStartupTests : IAsyncLifetime
     public async Task A_refused_bot_token_stops_start_up_naming_the_setting_after_one_request()
     {
         await using var discord = await FakeDiscordApi.StartAsync();
-        var settings = DiscordApp.Settings(discord, Signer.PublicKeyHex, _reports, _work, "--Discord:BotToken=not-the-token");
+        var settings = DiscordApp.Settings(discord, Signer.PublicKeyHex, _reports, new Dictionary<string, string> { ["Discord:BotToken"] = "not-the-token" });
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => DiscordApp.StartAsync(settings, _work));
+        var output = await InProcessBot.StartupFailureAsync(settings);
 
-        Assert.Contains("exited", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("Discord:BotToken", failure.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("not-the-token", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Discord refused the bot token", output, StringComparison.Ordinal);
+        Assert.Contains("Discord:BotToken", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-token", output, StringComparison.Ordinal);
         var request = Assert.Single(discord.Requests);
         Assert.Equal(401, request.Status);
     }
@@ -61,21 +61,19 @@ public sealed class DiscordStartupTests : IAsyncLifetime
     [Fact]
     public async Task Missing_settings_stop_start_up_naming_each_one()
     {
-        var settings = new[]
+        var settings = new Dictionary<string, string>
         {
-            "--urls", "http://127.0.0.1:0",
-            "--Discord:ApplicationId=787053080478613554",
-            "--Discord:PublicKey=not-a-key",
-            $"--Reports:Directory={_reports}",
+            ["Discord:ApplicationId"] = "787053080478613554",
+            ["Discord:PublicKey"] = "not-a-key",
+            ["Reports:Directory"] = _reports,
         };
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => DiscordApp.StartAsync(settings, _work));
+        var output = await InProcessBot.StartupFailureAsync(settings);
 
-        Assert.Contains("exited", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("Discord:PublicKey", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("Discord:BotToken", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("Discord__BotToken", failure.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("Discord:ApplicationId", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Discord:PublicKey", output, StringComparison.Ordinal);
+        Assert.Contains("Discord:BotToken", output, StringComparison.Ordinal);
+        Assert.Contains("Discord__BotToken", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Discord:ApplicationId", output, StringComparison.Ordinal);
     }
 
     public Task DisposeAsync()

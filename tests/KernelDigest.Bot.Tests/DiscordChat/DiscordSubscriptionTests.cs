@@ -1,8 +1,10 @@
+using KernelDigest.Core.Commands;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KernelDigest.Bot.DiscordChat;
 using KernelDigest.Bot.Subscriptions;
+using Microsoft.Extensions.DependencyInjection;
 using static KernelDigest.Bot.Tests.DiscordChat.DiscordMessages;
 
 namespace KernelDigest.Bot.Tests.DiscordChat;
@@ -79,7 +81,9 @@ public sealed class DiscordSubscriptionTests(DiscordAppFixture fixture) : IClass
             Assert.Equal(DiscordRenderer.ErrorColor, Embeds(refusal)[0].GetProperty("color").GetInt32());
         }
         Assert.Equal(En.NotSubscribed, Title(state));
-        await Task.Delay(300);
+        // Every answer is in, and a subscription is stored before its answer: with none in the store, no digest is
+        // owed to the channel, so none can be on its way.
+        Assert.Null(await fixture.App.Services.GetRequiredService<SubscriptionStore>().GetAsync(new ChatAddress(Platform.Discord, channel), CancellationToken.None));
         Assert.DoesNotContain(fixture.Discord.ChannelMessages, m => m.ChannelId == channel);
     }
 
@@ -250,7 +254,7 @@ public sealed class DiscordSubscriptionTests(DiscordAppFixture fixture) : IClass
             if (done(state))
                 return state;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"/subscription never showed the expected state; last:\n{state}\n{fixture.App.Stderr}");
+                throw new TimeoutException($"/subscription never showed the expected state; last:\n{state}\n{fixture.App.Logs}");
             await Task.Delay(200);
         }
     }

@@ -4,6 +4,11 @@ using KernelDigest.Bot.Tests.TelegramDouble;
 namespace KernelDigest.Bot.Tests.Operations;
 
 /// <summary>What the people who run the bot see: health, metrics, configuration errors, and logs without secrets.</summary>
+/// <remarks>
+/// Alone, because the metrics are process-wide (one static <c>Meter</c>): with other apps running in this process, a
+/// search or update of theirs could stand in for one this test made.
+/// </remarks>
+[Collection(RunsAlone.Name)]
 public sealed class OperationsTests
 {
     private static Dictionary<string, string> Telegram(FakeBotApi api, string secret) => new()
@@ -21,9 +26,8 @@ public sealed class OperationsTests
     {
         const string secret = "ops-secret-4f2a9c";
         await using var api = await FakeBotApi.StartAsync(token: "987654:SuperSecretTokenValue_abcdef");
-        await using var bot = BotHost.Start(Telegram(api, secret));
+        await using var bot = await InProcessBot.StartAsync(Telegram(api, secret));
         await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
-        await bot.WaitForHttpAsync();
         using var http = new HttpClient { BaseAddress = bot.BaseUrl };
 
         using (var live = await http.GetAsync("/health/live"))
@@ -54,7 +58,7 @@ public sealed class OperationsTests
         Assert.Contains("kerneldigest_outbox_depth", metrics, StringComparison.Ordinal);
 
         await bot.StopAsync();
-        var logs = bot.Stderr + bot.Stdout;
+        var logs = bot.Logs;
         Assert.Contains("Telegram update", logs, StringComparison.Ordinal); // one line per handled update
         Assert.DoesNotContain("SuperSecretTokenValue", logs, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
@@ -65,8 +69,7 @@ public sealed class OperationsTests
     public async Task Ready_is_unhealthy_when_no_report_loads_and_says_why()
     {
         var empty = Directory.CreateTempSubdirectory("kd-noreports-").FullName;
-        await using var bot = BotHost.Start(new Dictionary<string, string> { ["Reports__Directory"] = empty });
-        await bot.WaitForHttpAsync();
+        await using var bot = await InProcessBot.StartAsync(new Dictionary<string, string> { ["Reports__Directory"] = empty });
         using var http = new HttpClient { BaseAddress = bot.BaseUrl };
 
         using var ready = await http.GetAsync("/health/ready");
@@ -85,11 +88,9 @@ public sealed class OperationsTests
         var settings = new Dictionary<string, string> { [key] = value };
         if (key.StartsWith("Telegram", StringComparison.Ordinal))
             settings["Telegram__BotToken"] = "123:TEST";
-        await using var bot = BotHost.Start(settings);
 
-        var code = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var output = await InProcessBot.StartupFailureAsync(settings);
 
-        Assert.NotEqual(0, code);
-        Assert.Contains(named, bot.Stderr, StringComparison.Ordinal);
+        Assert.Contains(named, output, StringComparison.Ordinal);
     }
 }

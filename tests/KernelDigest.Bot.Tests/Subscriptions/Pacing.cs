@@ -16,3 +16,38 @@ internal static class Pacing
         return best;
     }
 }
+
+/// <summary>When each request left the bot's HTTP client for the platform, in the order they left.</summary>
+internal sealed class DepartureRecorder
+{
+    private readonly Lock _gate = new();
+    private readonly List<DateTimeOffset> _times = [];
+
+    public IReadOnlyList<DateTimeOffset> Times
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _times];
+        }
+    }
+
+    public void Add(DateTimeOffset at)
+    {
+        lock (_gate)
+            _times.Add(at);
+    }
+}
+
+/// <summary>
+/// Notes when each request leaves (added last to the client, so after the bot's pacing, before the network): the bot's
+/// own pacing, without the bunching a busy machine adds on the way to the double.
+/// </summary>
+internal sealed class DepartureHandler(DepartureRecorder recorder) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        recorder.Add(DateTimeOffset.UtcNow);
+        return base.SendAsync(request, cancellationToken);
+    }
+}

@@ -19,8 +19,16 @@ namespace KernelDigest.Bot.Tests.Subscriptions;
 public sealed class SubscriptionsHarness : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly DepartureRecorder _departures;
 
-    private SubscriptionsHarness(WebApplication app) => _app = app;
+    private SubscriptionsHarness(WebApplication app, DepartureRecorder departures)
+    {
+        _app = app;
+        _departures = departures;
+    }
+
+    /// <summary>When each request left the bot's HTTP client for the Bot API (after pacing, before the network).</summary>
+    public IReadOnlyList<DateTimeOffset> Departures => _departures.Times;
 
     public IServiceProvider Services => _app.Services;
     public SubscriptionStore Store => Services.GetRequiredService<SubscriptionStore>();
@@ -41,7 +49,9 @@ public sealed class SubscriptionsHarness : IAsyncDisposable
         builder.AddSubscriptions();
         builder.AddConversation();
         builder.AddTelegram();
-        return new SubscriptionsHarness(await BuildAsync(builder));
+        var departures = new DepartureRecorder();
+        builder.Services.AddHttpClient("telegram").AddHttpMessageHandler(() => new DepartureHandler(departures));
+        return new SubscriptionsHarness(await BuildAsync(builder), departures);
     }
 
     /// <summary>

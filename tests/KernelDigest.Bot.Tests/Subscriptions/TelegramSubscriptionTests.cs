@@ -1,5 +1,9 @@
+using KernelDigest.Core.Commands;
+using System.Globalization;
+using KernelDigest.Bot.Subscriptions;
 using KernelDigest.Bot.Tests.TelegramChat;
 using KernelDigest.Bot.Tests.TelegramDouble;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KernelDigest.Bot.Tests.Subscriptions;
 
@@ -12,7 +16,33 @@ public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : ICla
     private Task<SentMessage> Reply(long chat, int after) =>
         fixture.Bot.Within(_api.WaitFor(a => a.SentMessages.Where(m => m.ChatId == chat).Skip(after).FirstOrDefault(), Patience));
 
+    /// <summary>
+    /// The first message to the chat that <paramref name="match"/> accepts. After /subscribe, its answer and the digest
+    /// may reach the chat in either order: the answer wakes the delivery before it is itself sent.
+    /// </summary>
+    private Task<SentMessage> First(long chat, Func<SentMessage, bool> match) =>
+        fixture.Bot.Within(_api.WaitFor(a => a.SentMessages.FirstOrDefault(m => m.ChatId == chat && match(m)), Patience));
+
+    private static bool StartsWith(SentMessage message, string text) => message.PlainText.StartsWith(text, StringComparison.Ordinal);
+
+    private const string DigestTitle = "Linux阅码场 - Linux内核月报(2020年09月)";
+
     private int Count(long chat) => _api.SentMessages.Count(m => m.ChatId == chat);
+
+    private SubscriptionStore Store => fixture.Bot.Services.GetRequiredService<SubscriptionStore>();
+
+    /// <summary>Waits until the store records the digest as delivered to the chat, which it does once every part has been sent.</summary>
+    private async Task WaitUntilDeliveredAsync(long chat)
+    {
+        var id = chat.ToString(CultureInfo.InvariantCulture);
+        var deadline = DateTime.UtcNow + Patience;
+        while (await Store.GetAsync(new ChatAddress(Platform.Telegram, id), CancellationToken.None) is not { } s || await Store.LastDeliveredAsync(s.Id, CancellationToken.None) is null)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the digest was not recorded as delivered to {chat}\n--- bot log ---\n{fixture.Bot.Logs}");
+            await Task.Delay(50);
+        }
+    }
 
     [Theory]
     [InlineData("creator", true)]
@@ -26,25 +56,27 @@ public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : ICla
         _api.SetChatMember(group, user, status);
 
         _api.EnqueueMessage(group, "/subscribe kvm", chatType: "supergroup", fromId: user, languageCode: "en");
-        var reply = await Reply(group, 0);
 
         if (allowed)
         {
-            Assert.StartsWith("Subscribed to the Linux kernel monthly digest", reply.PlainText, StringComparison.Ordinal);
+            var reply = await First(group, m => StartsWith(m, "Subscribed to the Linux kernel monthly digest"));
             Assert.Contains("Subsystems: Virtualization", reply.PlainText, StringComparison.Ordinal);
             Assert.Contains("Next digest: ", reply.PlainText, StringComparison.Ordinal);
             Assert.Contains("(Asia/Shanghai)", reply.PlainText, StringComparison.Ordinal);
             // The latest digest follows at once, filtered to the subscription's subsystems.
-            var digest = await Reply(group, 1);
-            Assert.StartsWith("Linux阅码场 - Linux内核月报(2020年09月)", digest.PlainText, StringComparison.Ordinal);
+            var digest = await First(group, m => StartsWith(m, DigestTitle));
             Assert.Contains("Introducethe TDP MMU", digest.PlainText, StringComparison.Ordinal);
             Assert.DoesNotContain("RWF_NOAPPEND", digest.PlainText, StringComparison.Ordinal);
         }
         else
         {
+            var reply = await Reply(group, 0);
             Assert.StartsWith("Only this chat's administrators can change its subscription.", reply.PlainText, StringComparison.Ordinal);
             Assert.Contains("owner or an administrator", reply.PlainText, StringComparison.Ordinal);
-            await Task.Delay(1000);
+            // The bot has handled the update (its offset is past it) and stored no subscription: no digest is owed
+            // to the group, so none can be on its way.
+            await TelegramPollingTests.WaitUntilEveryUpdateIsHandled(_api);
+            Assert.Null(await Store.GetAsync(new ChatAddress(Platform.Telegram, group.ToString(CultureInfo.InvariantCulture)), CancellationToken.None));
             Assert.Equal(1, Count(group)); // and no digest
         }
     }
@@ -54,11 +86,10 @@ public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : ICla
     {
         const long chat = 880_001;
         _api.EnqueueMessage(chat, "/subscribe", languageCode: "zh-hans");
-        var subscribed = await Reply(chat, 0);
-        Assert.StartsWith("已订阅 Linux 内核月报", subscribed.PlainText, StringComparison.Ordinal);
+        var subscribed = await First(chat, m => StartsWith(m, "已订阅 Linux 内核月报"));
         Assert.Contains("范围:全部子系统", subscribed.PlainText, StringComparison.Ordinal);
-        await Reply(chat, 1); // the digest, possibly in parts
-        await Task.Delay(1000);
+        await First(chat, m => StartsWith(m, DigestTitle));
+        await WaitUntilDeliveredAsync(chat); // every part: a delivery is marked sent after its last part
 
         var before = Count(chat);
         _api.EnqueueMessage(chat, "/subscription", languageCode: "zh-hans");
@@ -77,8 +108,7 @@ public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : ICla
     {
         const long channel = -1009988776655;
         _api.EnqueueChannelPost(channel, "/subscribe fs");
-        var reply = await Reply(channel, 0);
-        Assert.StartsWith("已订阅 Linux 内核月报", reply.PlainText, StringComparison.Ordinal);
+        var reply = await First(channel, m => StartsWith(m, "已订阅 Linux 内核月报"));
         Assert.Contains("范围:文件系统", reply.PlainText, StringComparison.Ordinal);
     }
 
@@ -98,7 +128,8 @@ public sealed class TelegramSubscriptionTests(TelegramBotFixture fixture) : ICla
         const long group = -5_550_001;
         _api.SetChatMember(group, 1, "administrator");
         _api.EnqueueMessage(group, "/subscribe", chatType: "group", languageCode: "en");
-        await Reply(group, 1); // confirmation and digest
+        await First(group, m => StartsWith(m, "Subscribed to"));
+        await WaitUntilDeliveredAsync(group); // and every part of the digest
 
         _api.EnqueueMyChatMember(group, newStatus: "kicked", oldStatus: "member", chatType: "group");
         _api.EnqueueMyChatMember(group, newStatus: "member", oldStatus: "kicked", chatType: "group");

@@ -4,7 +4,7 @@ using KernelDigest.Bot.Tests.TelegramDouble;
 
 namespace KernelDigest.Bot.Tests.TelegramChat;
 
-/// <summary>Restarts, refused tokens and webhook mode: each test runs its own bot process.</summary>
+/// <summary>Restarts, refused tokens and webhook mode: each test starts its own bot.</summary>
 public sealed class TelegramLifecycleTests
 {
     [Fact]
@@ -13,16 +13,18 @@ public sealed class TelegramLifecycleTests
         await using var api = await FakeBotApi.StartAsync();
         var data = Directory.CreateTempSubdirectory("kd-offset-").FullName;
 
-        var first = TelegramPollingTests.StartBot(api, data);
+        var first = await TelegramPollingTests.StartBotAsync(api, data);
         await first.WaitForLog("started (polling)", TimeSpan.FromSeconds(60));
         api.EnqueueMessage(1, "/patch SEV-ES", languageCode: "en");
         await first.Within(api.WaitForSentMessage(m => m.ChatId == 1, TimeSpan.FromSeconds(60)));
         await first.StopAsync();
 
         api.EnqueueMessage(2, "/patch ZoneFS", languageCode: "en"); // arrives while the bot is down
-        await using var second = TelegramPollingTests.StartBot(api, data);
+        await using var second = await TelegramPollingTests.StartBotAsync(api, data);
         await api.WaitForSentMessage(m => m.ChatId == 2, TimeSpan.FromSeconds(60));
-        await Task.Delay(1500); // a repeat of update 1 would be answered by now
+        // Updates come in order and the second bot has confirmed update 2: a repeat of update 1 would have been
+        // answered before it.
+        await TelegramPollingTests.WaitUntilEveryUpdateIsHandled(api);
 
         Assert.Single(api.SentMessages, m => m.ChatId == 1);
         Assert.Single(api.SentMessages, m => m.ChatId == 2);
@@ -33,19 +35,19 @@ public sealed class TelegramLifecycleTests
     public async Task A_token_Telegram_refuses_stops_start_up_with_a_message_that_says_so()
     {
         await using var api = await FakeBotApi.StartAsync(token: "123:RIGHT");
-        await using var bot = BotHost.Start(new Dictionary<string, string>
+
+        var output = await InProcessBot.StartupFailureAsync(new Dictionary<string, string>
         {
             ["Telegram__BotToken"] = "123:WRONG",
             ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
         });
 
-        var code = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.NotEqual(0, code);
-        Assert.Contains("Telegram refused the bot token", bot.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("123:WRONG", bot.Stderr + bot.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Telegram refused the bot token", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("123:WRONG", output, StringComparison.Ordinal);
+        Assert.Equal(401, Assert.Single(api.RequestsFor("getMe")).StatusCode); // it asked once, and stopped at the answer
     }
 
+    /// <summary>A process of its own: what is tested is that the app exits with a failure code, as systemd sees it.</summary>
     [Fact]
     public async Task A_malformed_token_is_refused_by_configuration_validation_naming_the_variable()
     {
@@ -62,7 +64,7 @@ public sealed class TelegramLifecycleTests
     {
         const string secret = "s3cret-Token_for-tests";
         await using var api = await FakeBotApi.StartAsync();
-        await using var bot = BotHost.Start(new Dictionary<string, string>
+        await using var bot = await InProcessBot.StartAsync(new Dictionary<string, string>
         {
             ["Telegram__BotToken"] = api.Token,
             ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
@@ -71,7 +73,6 @@ public sealed class TelegramLifecycleTests
             ["Telegram__WebhookSecret"] = secret,
         });
         await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
-        await bot.WaitForHttpAsync();
 
         var hook = api.WebhookCalls.Last(c => c.Method.Equals("setWebhook", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("https://bot.example.org/telegram/webhook", hook.Url);
@@ -96,6 +97,6 @@ public sealed class TelegramLifecycleTests
             Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
 
         await bot.WaitForLog("wrong secret token");
-        Assert.DoesNotContain(secret, bot.Stderr + bot.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, bot.Logs, StringComparison.Ordinal);
     }
 }
