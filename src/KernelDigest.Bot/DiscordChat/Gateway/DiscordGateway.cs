@@ -80,7 +80,7 @@ internal sealed partial class DiscordGateway(
             {
                 var url = resuming ? _session.ResumeUrl! : await NewSessionUrlAsync(ct);
                 using var socket = new ClientWebSocket();
-                await socket.ConnectAsync(new Uri(url.TrimEnd('/') + "/?v=10&encoding=json"), ct);
+                await socket.ConnectAsync(new UriBuilder(url) { Query = "v=10&encoding=json" }.Uri, ct);
                 using var sendLimit = PacedLimiter.Create(120, TimeSpan.FromSeconds(60));
                 using var connection = new GatewayConnection(socket, _session, options.Value.BotToken!, sendLimit, (type, data) => OnDispatchAsync(type, data, resuming), time, logger);
                 outcome = await connection.RunAsync(ct);
