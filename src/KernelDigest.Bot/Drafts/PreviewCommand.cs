@@ -73,18 +73,27 @@ internal static class PreviewCommand
 /// <summary>Finding one month's file for the editor verbs, with every problem printed as <c>file:line: message</c>.</summary>
 internal static class ReportFiles
 {
-    public static Report? Load(IEnumerable<string> settings, ReportMonth month)
+    /// <summary>A month's file in the configured report folder, with the folder and the taxonomy it is read with.</summary>
+    public sealed record MonthFile(string Path, string Directory, SubsystemCatalog Catalog);
+
+    /// <summary>Where a month's report is; null (and why, on stderr) when there is no such file.</summary>
+    public static MonthFile? Find(IEnumerable<string> settings, ReportMonth month)
     {
         var options = ReportsSetup.ReadOptions(Cli.Cli.Configuration(settings));
         var directory = ReportsOptions.Resolve(options.Directory);
         var catalog = SubsystemCatalog.Load(ReportsOptions.Resolve(options.SubsystemsFile));
-        var path = Path.Combine(directory, $"{month}.md");
-        if (!File.Exists(path))
-        {
-            Console.Error.WriteLine($"error: {path} does not exist (draft it with: draft --month {month})");
+        var path = System.IO.Path.Combine(directory, $"{month}.md");
+        if (File.Exists(path))
+            return new MonthFile(path, directory, catalog);
+        Console.Error.WriteLine($"error: {path} does not exist (draft it with: draft --month {month})");
+        return null;
+    }
+
+    public static Report? Load(IEnumerable<string> settings, ReportMonth month)
+    {
+        if (Find(settings, month) is not { } file)
             return null;
-        }
-        var result = ReportMarkdown.Read(File.ReadAllText(path), path, catalog);
+        var result = ReportMarkdown.Read(File.ReadAllText(file.Path), file.Path, file.Catalog);
         foreach (var error in result.Errors)
             Console.Error.WriteLine(error);
         return result.Report;

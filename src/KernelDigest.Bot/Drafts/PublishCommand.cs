@@ -1,8 +1,6 @@
 using KernelDigest.Bot.Cli;
-using KernelDigest.Bot.Reports;
 using KernelDigest.Core.Lore;
 using KernelDigest.Core.Reports;
-using KernelDigest.Core.Subsystems;
 
 namespace KernelDigest.Bot.Drafts;
 
@@ -22,16 +20,10 @@ internal static class PublishCommand
         if (!ReportMonth.TryParse(own[0], out var month))
             throw new CliUsageException($"'{own[0]}' is not a month in the form YYYY-MM");
 
-        var options = ReportsSetup.ReadOptions(Cli.Cli.Configuration(settings));
-        var directory = ReportsOptions.Resolve(options.Directory);
-        var catalog = SubsystemCatalog.Load(ReportsOptions.Resolve(options.SubsystemsFile));
-        var path = Path.Combine(directory, $"{month}.md");
-        if (!File.Exists(path))
-        {
-            Console.Error.WriteLine($"error: {path} does not exist (draft it with: draft --month {month})");
+        if (ReportFiles.Find(settings, month) is not { } file)
             return 1;
-        }
-        var (reports, errors) = ReportLibrary.ReadAll(directory, catalog);
+        var path = file.Path;
+        var (reports, errors) = ReportLibrary.ReadAll(file.Directory, file.Catalog);
         foreach (var error in errors)
             Console.Error.WriteLine(error);
         if (errors.Count > 0)

@@ -75,17 +75,8 @@ public sealed partial class FakeDiscordApi : IAsyncDisposable
     {
         Token = token;
         ApplicationId = applicationId;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        Task.Run(() => _app.StartAsync()).GetAwaiter().GetResult();
-        var address = _app.Urls.First().TrimEnd('/');
-        BaseUrl = new Uri(address + "/api/v10");
+        (_app, var address) = LoopbackServer.Start(HandleAsync);
+        BaseUrl = new Uri(address, "/api/v10");
     }
 
     public static Task<FakeDiscordApi> StartAsync(string token = DefaultToken, string applicationId = DefaultApplicationId) =>

@@ -83,18 +83,8 @@ public sealed class FakeDiscordGateway : IAsyncDisposable
         Token = token;
         ApplicationId = applicationId;
         HeartbeatInterval = heartbeatInterval ?? DiscordHeartbeatInterval;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        _app = builder.Build();
         // No WebSocket-level pings: the gateway keeps connections alive with its own heartbeats, and only those.
-        _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        _app.Run(HandleAsync);
-        Task.Run(() => _app.StartAsync()).GetAwaiter().GetResult();
-        var address = new Uri(_app.Urls.First());
+        (_app, var address) = LoopbackServer.Start(HandleAsync, app => app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero }));
         Url = new Uri($"ws://{address.Host}:{address.Port}");
         ResumeUrl = new Uri($"ws://{address.Host}:{address.Port}{ResumePath}");
     }

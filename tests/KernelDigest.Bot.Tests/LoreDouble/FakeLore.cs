@@ -46,17 +46,8 @@ public sealed partial class FakeLore : IAsyncDisposable
     private FakeLore(LoreArchive archive)
     {
         Archive = archive;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        Task.Run(() => _app.StartAsync()).GetAwaiter().GetResult();
-        var address = _app.Urls.First();
-        BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        (_app, var address) = LoopbackServer.Start(HandleAsync);
+        BaseUrl = new Uri(address, "/");
     }
 
     public static Task<FakeLore> StartAsync(LoreArchive archive) => Task.Run(() => new FakeLore(archive));

@@ -121,19 +121,8 @@ public sealed partial class FakeBotApi : IAsyncDisposable
         _nextUpdateId = firstUpdateId;
         _time = timeProvider ?? TimeProvider.System;
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        // Ignore appsettings.json / ASPNETCORE_URLS etc. of the test run: only our own settings apply.
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        // Task.Run: no test SynchronizationContext is captured while we block.
-        Task.Run(() => _app.StartAsync()).GetAwaiter().GetResult();
-        var address = _app.Urls.First();
-        BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        (_app, var address) = LoopbackServer.Start(HandleAsync);
+        BaseUrl = new Uri(address, "/");
     }
 
     /// <summary>Starts a server without blocking the calling thread.</summary>
