@@ -9,7 +9,7 @@ using KernelDigest.Bot.Storage;
 using KernelDigest.Bot.Subscriptions;
 using KernelDigest.Bot.TelegramChat;
 
-// Verbs that only read reports (ask, import, check) run without a host: they answer and exit.
+// Verbs that work on report files (ask, import, check, draft, preview, publish) run without a host, and exit.
 if (Cli.IsVerb(args))
     return await Cli.RunAsync(args, CancellationToken.None);
 
