@@ -26,8 +26,8 @@ public sealed partial class DeliveryDispatcher(
 {
     private readonly Dictionary<Platform, IChatSender> _senders = senders.ToDictionary(s => s.Platform);
 
-    /// <summary>Identifies this process's claims (host name and process id).</summary>
-    public string Instance { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    /// <summary>Identifies this process's claims in a form that can be checked: host, process id, start time.</summary>
+    public string Instance { get; } = ClaimHolder.Current.ToString();
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(Report Report, string Lang, string Filter), Reply> _digests = new();
 
@@ -36,6 +36,7 @@ public sealed partial class DeliveryDispatcher(
     {
         _digests.Clear();
         var o = options.Value;
+        await TakeOverFromTheDeadAsync(o.ClaimTimeout, ct);
         var counts = new int[5];
         // Claims flow through a short queue to the senders, so sending never waits for a whole batch to finish; the
         // queue is small, so a claim waits at most a few sends before it is renewed and sent.
@@ -79,6 +80,28 @@ public sealed partial class DeliveryDispatcher(
         return new DispatchCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
     }
 
+
+    /// <summary>
+    /// Claims whose holder is a process of this host that is gone (killed, crashed) go back in the queue now, not
+    /// after the claim timeout: a rerun after a crash finishes the job at once.
+    /// </summary>
+    private async Task TakeOverFromTheDeadAsync(TimeSpan claimTimeout, CancellationToken ct)
+    {
+        foreach (var (holder, _, _) in await store.HeldClaimsAsync(claimTimeout, ct))
+        {
+            if (holder == Instance || ClaimHolder.Parse(holder) is not { IsDeadHere: true } dead)
+                continue;
+            var released = await store.ReleaseClaimsOfAsync(holder, ct);
+            if (released > 0)
+                LogTakenOver(released, dead.Display);
+        }
+    }
+
+    /// <summary>Deliveries other live processes hold now, by holder, and until when their claims run.</summary>
+    public async Task<IReadOnlyList<(string Holder, int Count, DateTimeOffset Until)>> HeldElsewhereAsync(CancellationToken ct) =>
+        [.. (await store.HeldClaimsAsync(options.Value.ClaimTimeout, ct))
+            .Where(h => h.Holder != Instance && ClaimHolder.Parse(h.Holder) is not { IsDeadHere: true })
+            .Select(h => (ClaimHolder.Parse(h.Holder)?.Display ?? h.Holder, h.Count, h.Newest + options.Value.ClaimTimeout))];
 
     private enum Outcome { Sent, Failed, Paused, Skipped, Deferred }
 
@@ -158,6 +181,9 @@ public sealed partial class DeliveryDispatcher(
                 throw new InvalidOperationException($"unknown send result {result.Result}");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Took over {Count} deliveries claimed by {Holder}, a process of this host that is no longer running")]
+    private partial void LogTakenOver(int count, string holder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Digest {Month} to {Chat}: {Outcome}")]
     private partial void LogDelivered(string chat, string month, string outcome);

@@ -28,6 +28,9 @@ internal static class OperatorCommands
             foreach (var s in all)
                 Console.Out.WriteLine($"{s.Id}\t{s.Platform}\t{s.ChatId}\t{s.Lang}\t{s.Status}\t{(s.Filter.Length == 0 ? "*" : s.Filter)}\t{s.PausedReason}\t{s.ThreadId}");
             Console.Error.WriteLine($"{all.Count} subscription(s)");
+            // What is being sent right now, and by whom: a holder that is not running here is taken over at once.
+            foreach (var (holder, count, until) in await app.Services.GetRequiredService<DeliveryDispatcher>().HeldElsewhereAsync(ct))
+                Console.Error.WriteLine($"in flight: {count} deliveries claimed by {holder} until {until:yyyy-MM-dd HH:mm:ss} UTC");
             return 0;
         }
 
@@ -50,8 +53,16 @@ internal static class OperatorCommands
             return 1;
         }
         var added = await store.EnqueueMonthAsync(target.Value.ToString(), ct);
-        var counts = await app.Services.GetRequiredService<DeliveryDispatcher>().DrainAsync(ct);
+        var dispatcher = app.Services.GetRequiredService<DeliveryDispatcher>();
+        var counts = await dispatcher.DrainAsync(ct);
         Console.Out.WriteLine($"digest {target}: {added} newly owed; sent {counts.Sent}, failed {counts.Failed}, paused {counts.Paused}, skipped {counts.Skipped}, left for later {counts.Deferred}");
+        // Never a zero that hides work still owed: say what another live process holds, and when it comes free.
+        var held = await dispatcher.HeldElsewhereAsync(ct);
+        foreach (var (holder, count, until) in held)
+            Console.Out.WriteLine($"{count} deliveries are claimed by {holder} until {until:yyyy-MM-dd HH:mm:ss} UTC; they will be sent then (by it, or by whoever runs after that)");
+        var owed = await store.CountsAsync(target.Value.ToString(), ct);
+        if (owed.Pending > 0)
+            Console.Out.WriteLine($"{owed.Pending} deliveries wait for a retry (a platform fault, or a platform this process does not serve); a running bot sends them when they come due");
         return counts.Failed > 0 ? 1 : 0;
     }
 }

@@ -144,6 +144,32 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
         return [.. claimed.OrderBy(d => d.Id).Select(d => new ClaimedDelivery(d, subs[d.SubscriptionId]))];
     }
 
+    /// <summary>Claims held now (not yet stale), by holder, with how many each holds and when the newest was made.</summary>
+    public async Task<IReadOnlyList<(string Holder, int Count, DateTimeOffset Newest)>> HeldClaimsAsync(TimeSpan claimTimeout, CancellationToken ct)
+    {
+        var stale = Stamp(time.GetUtcNow() - claimTimeout);
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string Holder, long Count, string Newest)>(new CommandDefinition("""
+            SELECT claimed_by, COUNT(*), MAX(claimed_at) FROM deliveries
+            WHERE status = 'sending' AND claimed_at >= @stale AND claimed_by IS NOT NULL
+            GROUP BY claimed_by
+            """, new { stale }, cancellationToken: ct));
+        return [.. rows.Select(r => (r.Holder, (int)r.Count, DateTimeOffset.Parse(r.Newest, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)))];
+    }
+
+    /// <summary>
+    /// Puts a dead holder's claims back in the queue at once, keeping the parts already sent and not counting the
+    /// attempt the holder never finished; returns how many.
+    /// </summary>
+    public async Task<int> ReleaseClaimsOfAsync(string holder, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE deliveries SET status = 'pending', claimed_by = NULL, claimed_at = NULL, attempts = attempts - 1
+            WHERE status = 'sending' AND claimed_by = @holder
+            """, new { holder }, cancellationToken: ct));
+    }
+
     /// <summary>
     /// Renews this instance's claim just before sending; false when another instance has taken the delivery over
     /// (this one was too slow to reach it), which must then not be sent from here.

@@ -11,13 +11,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KernelDigest.Bot.Tests.Subscriptions;
 
 /// <summary>
-/// A process killed in the middle of a fan-out: the next one on the same store delivers the rest. Real processes,
-/// because what is tested is a kill -9, which no code of the app sees coming.
+/// A process killed in the middle of a fan-out: the next one on the same store delivers the rest at once, since the
+/// dead process's claims name a process of this host that is no longer running. Real processes, because what is
+/// tested is a kill -9, which no code of the app sees coming.
 /// </summary>
 public sealed class CrashRecoveryTests
 {
     private const int Chats = 120;
-    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromSeconds(2);
+    // Far longer than the test: only the check that the holder is dead can explain a takeover.
+    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(10);
 
     [Fact]
     public async Task A_fan_out_killed_midway_is_finished_by_the_next_process_with_at_most_the_message_in_flight_repeated()
@@ -51,9 +53,10 @@ public sealed class CrashRecoveryTests
         Assert.InRange(atKill.Sent, 1, Chats * 3 / 4);
         Assert.Equal(Chats - atKill.Sent, atKill.Pending + atKill.Sending);
 
-        await WaitUntilClaimsExpireAsync(store.Services.GetRequiredService<Database>());
+        Assert.True(atKill.Sending > 0, "the kill left deliveries claimed");
         await using var second = BotHost.Start(settings, db.DataDirectory, args: ["digest", "send"]);
         Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("no longer running", second.Logs, StringComparison.Ordinal);
 
         var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(Chats, perChat.Count);
@@ -62,23 +65,4 @@ public sealed class CrashRecoveryTests
         Assert.Contains($"sent {Chats - atKill.Sent},", second.Stdout, StringComparison.Ordinal);
     }
 
-    /// <summary>
-    /// Waits until no delivery is held by a live claim: the killed process's claims must time out before the next
-    /// process may take those deliveries over (else it would leave them, as belonging to a running instance).
-    /// </summary>
-    private static async Task WaitUntilClaimsExpireAsync(Database db)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            await using var connection = await db.OpenAsync(CancellationToken.None);
-            var newest = await connection.ExecuteScalarAsync<string?>("SELECT MAX(claimed_at) FROM deliveries WHERE status = 'sending'");
-            var stale = SubscriptionStore.Stamp(DateTimeOffset.UtcNow - ClaimTimeout);
-            if (newest is null || string.CompareOrdinal(newest, stale) < 0)
-                return;
-            if (DateTimeOffset.UtcNow > deadline)
-                throw new TimeoutException($"a claim made at {newest} never went stale");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -129,6 +129,35 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task Claims_of_a_process_of_this_host_that_is_gone_are_taken_over_at_once_and_other_hosts_claims_are_reported()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite(),
+            new Dictionary<string, string?> { ["Digest:ClaimTimeout"] = "00:10:00" }); // only a dead holder explains a takeover
+        await h.SubscribeManyAsync(12, firstChat: 700);
+        await h.Store.EnqueueMonthAsync("2020-09", CancellationToken.None);
+        var me = ClaimHolder.Current;
+        // A process of this host that exited (no process has that id), one whose pid was reused by another process
+        // (this very one, started at another time), and a process of another host, which cannot be checked from here.
+        var gone = new ClaimHolder(me.Host, int.MaxValue - 7, me.StartTicks);
+        var reused = me with { StartTicks = me.StartTicks - TimeSpan.TicksPerDay };
+        var elsewhere = new ClaimHolder("host-b", 4242, me.StartTicks);
+        foreach (var holder in new[] { gone, reused, elsewhere })
+            Assert.Equal(4, (await h.Store.ClaimAsync(holder.ToString(), 4, TimeSpan.FromMinutes(10), CancellationToken.None)).Count);
+
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+        var held = await h.Dispatcher.HeldElsewhereAsync(CancellationToken.None);
+
+        Assert.Equal(8, counts.Sent);
+        Assert.Equal(8, api.SentMessages.Select(m => m.ChatId).Distinct().Count());
+        var (who, count, until) = Assert.Single(held);
+        Assert.Equal("host-b:4242", who);
+        Assert.Equal(4, count);
+        Assert.InRange(until, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(9), DateTimeOffset.UtcNow + TimeSpan.FromMinutes(11));
+        Assert.False(me.IsDeadHere); // and this process, alive, is never taken for dead
+    }
+
+    [Fact]
     public async Task A_missed_scheduled_run_is_made_up_once_at_start()
     {
         await using var api = await FakeBotApi.StartAsync();
