@@ -1,4 +1,5 @@
 using KernelDigest.Bot.Chats;
+using KernelDigest.Bot.Storage;
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
 using KernelDigest.Core.Diagnostics;
@@ -19,6 +20,7 @@ public sealed partial class DeliveryDispatcher(
     SubscriptionStore store,
     IEnumerable<IChatSender> senders,
     ChatStates chats,
+    Leases leases,
     ReportLibrary library,
     IOptions<DigestOptions> options,
     TimeProvider time,
@@ -27,7 +29,7 @@ public sealed partial class DeliveryDispatcher(
     private readonly Dictionary<Platform, IChatSender> _senders = senders.ToDictionary(s => s.Platform);
 
     /// <summary>Identifies this process's claims in a form that can be checked: host, process id, start time.</summary>
-    public string Instance { get; } = ClaimHolder.Current.ToString();
+    public string Instance { get; } = ClaimHolder.New().ToString();
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(Report Report, string Lang, string Filter), Reply> _digests = new();
 
@@ -38,6 +40,28 @@ public sealed partial class DeliveryDispatcher(
         var o = options.Value;
         await TakeOverFromTheDeadAsync(o.ClaimTimeout, ct);
         var counts = new int[5];
+        // One sender per platform in a cluster: the platform's limit belongs to the bot token, not to the process.
+        var leased = await LeaseSendersAsync(o.ClaimTimeout, ct);
+        if (leased.Count == 0)
+            return new DispatchCounts(0, 0, 0, 0, 0);
+        using var draining = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewing = RenewSendersAsync(leased, o.ClaimTimeout, draining.Token);
+        try
+        {
+            await SendAllAsync(o, () => { lock (leased) return [.. leased]; }, counts, ct);
+        }
+        finally
+        {
+            await draining.CancelAsync();
+            await renewing;
+            foreach (var platform in leased)
+                await leases.ReleaseAsync(SenderLease(platform), Instance, CancellationToken.None);
+        }
+        return new DispatchCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
+    }
+
+    private async Task SendAllAsync(DigestOptions o, Func<Platform[]> platforms, int[] counts, CancellationToken ct)
+    {
         // Claims flow through a short queue to the senders, so sending never waits for a whole batch to finish; the
         // queue is small, so a claim waits at most a few sends before it is renewed and sent.
         var queue = System.Threading.Channels.Channel.CreateBounded<ClaimedDelivery>(o.Concurrency * 2);
@@ -47,7 +71,10 @@ public sealed partial class DeliveryDispatcher(
             {
                 while (!ct.IsCancellationRequested)
                 {
-                    var batch = await store.ClaimAsync(Instance, o.Concurrency * 2, o.ClaimTimeout, ct);
+                    var leasedNow = platforms();
+                    if (leasedNow.Length == 0)
+                        break;
+                    var batch = await store.ClaimAsync(Instance, o.Concurrency * 2, o.ClaimTimeout, ct, leasedNow);
                     var servable = 0;
                     foreach (var claimed in batch)
                     {
@@ -77,7 +104,56 @@ public sealed partial class DeliveryDispatcher(
             Telemetry.Deliveries.Add(1, Telemetry.Tag("platform", claimed.Subscription.Platform.Key), Telemetry.Tag("outcome", outcome.ToString().ToLowerInvariant()));
         });
         await claimer;
-        return new DispatchCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
+    }
+
+    private static string SenderLease(Platform platform) => "sender:" + platform.Key;
+
+    /// <summary>
+    /// The platforms this instance may send to now: those whose sender lease it holds or could take (free, expired, or
+    /// held by a process of this host that is gone). The lease lasts a claim timeout, so a survivor takes over a dead
+    /// sender's work within a claim timeout and a poll interval.
+    /// </summary>
+    private async Task<HashSet<Platform>> LeaseSendersAsync(TimeSpan length, CancellationToken ct)
+    {
+        var leased = new HashSet<Platform>();
+        foreach (var platform in _senders.Keys)
+        {
+            var name = SenderLease(platform);
+            if (await leases.HolderAsync(name, ct) is { } held && held.Holder != Instance && ClaimHolder.Parse(held.Holder) is { IsDeadHere: true })
+                await leases.ReleaseAsync(name, held.Holder, ct);
+            if (await leases.TryAcquireAsync(name, Instance, length, ct))
+                leased.Add(platform);
+        }
+        return leased;
+    }
+
+    /// <summary>Renews the sender leases while a drain runs; a platform whose lease is lost is claimed no more.</summary>
+    private async Task RenewSendersAsync(HashSet<Platform> leased, TimeSpan length, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await Task.Delay(length / 3, time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (ct.IsCancellationRequested)
+                return;
+            Platform[] held;
+            lock (leased)
+                held = [.. leased];
+            foreach (var platform in held)
+            {
+                try
+                {
+                    if (await leases.TryAcquireAsync(SenderLease(platform), Instance, length, ct))
+                        continue;
+                    LogSenderLeaseLost(platform.Key);
+                    lock (leased)
+                        leased.Remove(platform);
+                }
+                catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OperationCanceledException)
+                {
+                    // The database is away: the claims lapse with the lease, and another instance may take both over.
+                }
+            }
+        }
     }
 
 
@@ -181,6 +257,9 @@ public sealed partial class DeliveryDispatcher(
                 throw new InvalidOperationException($"unknown send result {result.Result}");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the {Platform} sender lease to another instance during a delivery round")]
+    private partial void LogSenderLeaseLost(string platform);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Took over {Count} deliveries claimed by {Holder}, a process of this host that is no longer running")]
     private partial void LogTakenOver(int count, string holder);

@@ -121,20 +121,28 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
     /// Claims up to <paramref name="batch"/> deliveries for this instance: pending ones that are due, and ones another
     /// instance claimed but did not finish within <paramref name="claimTimeout"/> (it crashed or was killed).
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string instance, int batch, TimeSpan claimTimeout, CancellationToken ct)
+    /// <param name="instance">The claimant.</param>
+    /// <param name="batch">How many at most.</param>
+    /// <param name="claimTimeout">How old another claim must be to be taken over.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="platforms">Only deliveries to these platforms (those this instance may send to now); null: all.</param>
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string instance, int batch, TimeSpan claimTimeout, CancellationToken ct,
+        IReadOnlyCollection<Platform>? platforms = null)
     {
         var now = time.GetUtcNow();
+        var keys = platforms?.Select(p => p.Key).ToArray();
+        var onPlatforms = keys is null ? "" : db.Provider == StorageProvider.Postgres ? "AND s.platform = ANY(@keys)" : "AND s.platform IN @keys";
         await using var c = await db.OpenAsync(ct);
         var claimed = (await c.QueryAsync<Delivery>(new CommandDefinition($"""
             UPDATE deliveries SET status = 'sending', claimed_by = @instance, claimed_at = @now, attempts = attempts + 1
             WHERE id IN (
                 SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-                WHERE s.status = 'active'
+                WHERE s.status = 'active' {onPlatforms}
                   AND ((d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= @now))
                        OR (d.status = 'sending' AND d.claimed_at < @stale))
                 ORDER BY d.id LIMIT @batch {(db.SkipLocked.Length > 0 ? "FOR UPDATE OF d SKIP LOCKED" : "")})
             RETURNING id, subscription_id, month, status, parts_sent, attempts, last_error
-            """, new { instance, now = Stamp(now), stale = Stamp(now - claimTimeout), batch }, cancellationToken: ct))).ToList();
+            """, new { instance, now = Stamp(now), stale = Stamp(now - claimTimeout), batch, keys }, cancellationToken: ct))).ToList();
         if (claimed.Count == 0)
             return [];
         var ids = claimed.Select(d => d.SubscriptionId).Distinct().ToArray();

@@ -136,12 +136,12 @@ public sealed class DeliveryTests
             new Dictionary<string, string?> { ["Digest:ClaimTimeout"] = "00:10:00" }); // only a dead holder explains a takeover
         await h.SubscribeManyAsync(12, firstChat: 700);
         await h.Store.EnqueueMonthAsync("2020-09", CancellationToken.None);
-        var me = ClaimHolder.Current;
+        var me = ClaimHolder.New();
         // A process of this host that exited (no process has that id), one whose pid was reused by another process
         // (this very one, started at another time), and a process of another host, which cannot be checked from here.
-        var gone = new ClaimHolder(me.Host, int.MaxValue - 7, me.StartTicks);
+        var gone = me with { ProcessId = int.MaxValue - 7 };
         var reused = me with { StartTicks = me.StartTicks - TimeSpan.TicksPerDay };
-        var elsewhere = new ClaimHolder("host-b", 4242, me.StartTicks);
+        var elsewhere = me with { Host = "host-b", ProcessId = 4242 };
         foreach (var holder in new[] { gone, reused, elsewhere })
             Assert.Equal(4, (await h.Store.ClaimAsync(holder.ToString(), 4, TimeSpan.FromMinutes(10), CancellationToken.None)).Count);
 
@@ -155,6 +155,31 @@ public sealed class DeliveryTests
         Assert.Equal(4, count);
         Assert.InRange(until, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(9), DateTimeOffset.UtcNow + TimeSpan.FromMinutes(11));
         Assert.False(me.IsDeadHere); // and this process, alive, is never taken for dead
+    }
+
+    [Fact]
+    public async Task Two_instances_on_one_database_send_one_at_a_time_per_platform_within_the_bots_limit()
+    {
+        const int PerSecond = 60;
+        await using var api = await FakeBotApi.StartAsync();
+        api.RateLimit(perSecondGlobal: PerSecond * 11 / 10);
+        var db = TestDatabases.Sqlite();
+        var settings = new Dictionary<string, string?> { ["Telegram:MaxMessagesPerSecond"] = PerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        await using var a = await SubscriptionsHarness.StartAsync(api, db, settings);
+        await using var b = await SubscriptionsHarness.StartAsync(api, db, settings);
+        await a.SubscribeManyAsync(150, firstChat: 800);
+        await a.Planner.PlanAsync(null, CancellationToken.None);
+
+        var drained = await Task.WhenAll(a.Dispatcher.DrainAsync(CancellationToken.None), b.Dispatcher.DrainAsync(CancellationToken.None));
+
+        Assert.Equal(150, drained.Sum(d => d.Sent));
+        Assert.Contains(drained, d => d.Sent == 0); // the other held the Telegram sender lease for the whole round
+        Assert.Equal(0, api.TooManyRequestsSent);
+        var busiest = Pacing.BusiestSecond([.. a.Departures, .. b.Departures]);
+        Assert.True(busiest <= PerSecond, $"busiest second: {busiest} requests left the two instances together");
+        Assert.Equal(150, api.SentMessages.Select(m => m.ChatId).Distinct().Count());
+        // The round over, the lease is given back: the other instance can send the next one at once.
+        Assert.Null(await a.Services.GetRequiredService<KernelDigest.Bot.Storage.Leases>().HolderAsync("sender:telegram", CancellationToken.None));
     }
 
     [Fact]
