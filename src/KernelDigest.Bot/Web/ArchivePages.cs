@@ -306,6 +306,7 @@ internal sealed class ArchivePages(LibrarySnapshot snapshot, SubsystemCatalog ca
             .Markup("<meta name=\"color-scheme\" content=\"light dark\">")
             .Element("title", title == t.SiteName ? title : title + " · " + t.SiteName)
             .Open("link", ("rel", "stylesheet"), ("href", links.File(SiteAssets.StylePath)))
+            .Open("link", ("rel", "icon"), ("type", "image/svg+xml"), ("href", links.File(SiteAssets.IconPath)))
             .Open("link", ("rel", "alternate"), ("type", "application/atom+xml"), ("title", t.Feed), ("href", links.File("feed.atom")));
         if (feedPath is not null)
             html.Open("link", ("rel", "alternate"), ("type", "application/atom+xml"), ("title", title), ("href", links.File(feedPath)));

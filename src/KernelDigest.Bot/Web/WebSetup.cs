@@ -91,6 +91,8 @@ public static partial class WebSetup
             ServePath(http, site, "reports/" + month + "/" + slug));
         app.MapMethods("/" + SiteAssets.StylePath, read, (HttpContext http) =>
             WriteAsync(http, new Rendered(SiteAssets.Style, "text/css; charset=utf-8", 200, StyleTag, StyleTime), revalidate: true, maxAge: 3600));
+        app.MapMethods("/" + SiteAssets.IconPath, read, (HttpContext http) =>
+            WriteAsync(http, new Rendered(SiteAssets.Icon, "image/svg+xml", 200, IconTag, StyleTime), revalidate: true, maxAge: 86400));
         app.MapMethods("/search", read, (HttpContext http, ArchiveSite site) =>
         {
             var (lang, chosen) = Language(http.Request);
@@ -103,6 +105,7 @@ public static partial class WebSetup
     }
 
     private static readonly string StyleTag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(SiteAssets.Style))[..16] + "\"";
+    private static readonly string IconTag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(SiteAssets.Icon))[..16] + "\"";
     private static readonly DateTimeOffset StyleTime = new(File.GetLastWriteTimeUtc(typeof(WebSetup).Assembly.Location) is var t && t.Year > 1980 ? t - TimeSpan.FromTicks(t.Ticks % TimeSpan.TicksPerSecond) : DateTime.UnixEpoch, TimeSpan.Zero);
 
     private static Task ServePath(HttpContext http, ArchiveSite site, string path)
