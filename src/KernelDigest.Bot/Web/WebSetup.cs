@@ -99,8 +99,9 @@ public static partial class WebSetup
             _ = int.TryParse(http.Request.Query["page"], out var page);
             return WriteAsync(http, site.Search(http.Request.Query["q"], page, lang, chosen), revalidate: true);
         }).RequireRateLimiting(SearchPolicy);
-        // Anything else read from the site is the archive's 404 page (webhooks, health and metrics match first).
-        app.MapMethods("/{**path}", read, (HttpContext http, ArchiveSite site) => NotFound(http, site));
+        // Anything else is the archive's 404 page (webhooks, health and metrics match first). A fallback takes every
+        // method, so a POST to an endpoint that is off (e.g. Discord interactions in gateway mode) stays a 404, not a 405.
+        app.MapFallback("/{**path}", (HttpContext http, ArchiveSite site) => NotFound(http, site));
         return app;
     }
 
