@@ -24,7 +24,8 @@ USER app
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     Storage__DataDirectory=/app/data \
     Reports__IndexCacheDirectory=/app/data/index \
+    Console__Enabled=false \
     DOTNET_NOLOGO=1
-# Telegram webhook (/telegram/webhook), Discord interactions (/discord/interactions), /health/*, /metrics.
+# The web archive (/), Telegram webhook (/telegram/webhook), Discord interactions (/discord/interactions), /health/*, /metrics.
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "KernelDigest.Bot.dll"]

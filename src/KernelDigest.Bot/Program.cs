@@ -8,6 +8,7 @@ using KernelDigest.Bot.Reports;
 using KernelDigest.Bot.Storage;
 using KernelDigest.Bot.Subscriptions;
 using KernelDigest.Bot.TelegramChat;
+using KernelDigest.Bot.Web;
 
 // Verbs that work on report files (ask, import, check, draft, preview, publish) run without a host, and exit.
 if (Cli.IsVerb(args))
@@ -30,12 +31,14 @@ builder.AddDrafts(); // a month published after its digest day is sent at once
 builder.AddConversation(); // the one dispatcher every platform below feeds
 builder.AddTelegram();
 builder.AddDiscord();
-builder.AddConsoleChat(); // only when no chat platform is configured
+builder.AddWeb(); // the archive on the app's URLs (default http://localhost:8080), and chat links to it
+builder.AddConsoleChat(); // only when no chat platform is configured and Console:Enabled is not false
 
 var app = builder.Build();
 app.MapOperations();
 app.MapTelegramWebhook();
 app.MapDiscordInteractions();
+app.MapWeb(); // last: its catch-all 404 page answers only what nothing above matched
 
 // Operator verbs (digest send, subscriptions list) use the same services as the running bot, without serving.
 if (OperatorCommands.IsVerb(args))

@@ -41,6 +41,8 @@ internal static class BotProcess
         foreach (var a in args)
             start.ArgumentList.Add(a);
         start.Environment["DOTNET_NOLOGO"] = "1";
+        // The web archive's default address is fixed (http://localhost:8080); bots started side by side take any free port.
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         return start;
     }
 

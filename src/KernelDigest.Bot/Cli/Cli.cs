@@ -17,11 +17,12 @@ internal static class Cli
           preview YYYY-MM [--platform telegram|discord|console] [--lang en|zh-CN]
                                          print the month's digest exactly as subscribers would get it
           publish YYYY-MM                validate, mark published, and let the bot serve and send it
+          export-site DIR                write the web archive (pages in both languages, feeds, stylesheet) as static files
 
         Settings come from appsettings.json, environment variables (Reports__Directory=...) and --Key=value.
         """;
 
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "ask" or "import" or "check" or "draft" or "preview" or "publish" or "help" or "--help" or "-h";
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "ask" or "import" or "check" or "draft" or "preview" or "publish" or "export-site" or "help" or "--help" or "-h";
 
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
@@ -35,6 +36,7 @@ internal static class Cli
                 "draft" => await Drafts.DraftCommand.RunAsync(args[1..], ct),
                 "preview" => Drafts.PreviewCommand.Run(args[1..], Console.Out),
                 "publish" => Drafts.PublishCommand.Run(args[1..], TimeProvider.System),
+                "export-site" => Web.ExportSiteCommand.Run(args[1..], Console.Out),
                 _ => Help(),
             };
         }

@@ -40,6 +40,9 @@ public sealed record DiscordAllowedMentions(IReadOnlyList<string> Parse)
 public sealed record DiscordEmbed
 {
     public string? Title { get; init; }
+
+    /// <summary>Where the title links: an entry's page in the web archive, when the embed shows one entry.</summary>
+    public string? Url { get; init; }
     public string? Description { get; init; }
     public int? Color { get; init; }
     public IReadOnlyList<DiscordEmbedField>? Fields { get; init; }

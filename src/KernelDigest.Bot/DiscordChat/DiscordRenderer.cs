@@ -70,6 +70,8 @@ public static class DiscordRenderer
                 Embeds = [.. groups[m].Select(d => new DiscordEmbed
                 {
                     Title = d.Title,
+                    // An embed's title has one url: the entry's page when the embed shows exactly one entry (fields cannot link).
+                    Url = d.Title is not null && d.Items.Count == 1 && SafeUrl(reply.Items[d.Items[0].Index].Url ?? "") is { } page ? page : null,
                     Description = d.Description,
                     Color = color,
                     Fields = d.Fields.Count > 0 ? d.Fields : null,
@@ -117,14 +119,14 @@ public static class DiscordRenderer
             {
                 Start("■ " + group.Heading, group.Intro);
                 for (var i = group.FirstItem; i < group.FirstItem + group.ItemCount && i < reply.Items.Count; i++)
-                    Add(ItemField(reply.Items[i], null), i, null);
+                    Add(ItemField(reply.Items[i], null, reply.Lang), i, null);
             }
         }
         else
         {
             var number = reply.FirstNumber;
             for (var i = 0; i < reply.Items.Count; i++, number++)
-                Add(ItemField(reply.Items[i], number), i, number);
+                Add(ItemField(reply.Items[i], number, reply.Lang), i, number);
         }
         if (reply.Page is { Count: > 1 } p)
         {
@@ -163,13 +165,16 @@ public static class DiscordRenderer
         return messages;
     }
 
-    private static DiscordEmbedField ItemField(ReplyItem item, int? number)
+    private static DiscordEmbedField ItemField(ReplyItem item, int? number, Lang lang)
     {
         // The number is ours and stays as it is; only the title is report text to escape.
         var prefix = number is { } n ? n.ToString(CultureInfo.InvariantCulture) + ". " : "• ";
         var name = prefix + DiscordMarkdown.Fit(item.Title, MaxFieldName - prefix.Length);
 
         var links = new StringBuilder();
+        // A field's name cannot link, so the entry's archive page comes first among its links.
+        if (item.Url is { } pageUrl && SafeUrl(pageUrl) is { } page)
+            links.Append('[').Append(lang == Lang.En ? "page" : "网页").Append("](").Append(page.Replace("(", "%28", StringComparison.Ordinal).Replace(")", "%29", StringComparison.Ordinal)).Append(')');
         foreach (var link in item.Links)
         {
             if (SafeUrl(link.Url) is not { } url)

@@ -24,7 +24,8 @@ public sealed partial class DeliveryDispatcher(
     ReportLibrary library,
     IOptions<DigestOptions> options,
     TimeProvider time,
-    ILogger<DeliveryDispatcher> logger)
+    ILogger<DeliveryDispatcher> logger,
+    ReportCommands commands)
 {
     private readonly Dictionary<Platform, IChatSender> _senders = senders.ToDictionary(s => s.Platform);
 
@@ -194,7 +195,7 @@ public sealed partial class DeliveryDispatcher(
         var digest = _digests.GetOrAdd((report, subscription.Lang, subscription.Filter), key =>
         {
             var filter = subscription.Subsystems;
-            return ReportCommands.Digest(key.Report, Langs.FromCode(key.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
+            return commands.ScheduledDigest(key.Report, Langs.FromCode(key.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
         });
         if (digest.Items.Count == 0)
         {

@@ -38,6 +38,12 @@ public sealed class DigestOptions : IValidatableObject
     [Range(1, 1024)]
     public int Concurrency { get; set; } = 32;
 
+    /// <summary>
+    /// <c>full</c> (each entry's summary) or <c>short</c> (titles with links to the web archive) for every digest this
+    /// deployment sends (env <c>Digest__Style</c>). <c>/month</c> in a chat always answers in full.
+    /// </summary>
+    public KernelDigest.Core.Commands.DigestStyle Style { get; set; } = KernelDigest.Core.Commands.DigestStyle.Full;
+
     internal static bool IsCron(string text)
     {
         try

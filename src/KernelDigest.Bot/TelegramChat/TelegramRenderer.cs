@@ -19,7 +19,7 @@ public static class TelegramRenderer
     /// <summary>The Bot API's limit for a message's text after entity parsing.</summary>
     public const int MaxMessageLength = 4096;
 
-    private enum Style { Plain, Bold, Italic, Link }
+    private enum Style { Plain, Bold, Italic, Link, BoldLink }
 
     private readonly record struct Run(string Text, Style Style, string? Url = null);
 
@@ -83,7 +83,7 @@ public static class TelegramRenderer
 
     private static Block ItemBlock(ReplyItem item, int? number)
     {
-        var block = new Block { new() { new Run(number is { } n ? $"{n}. " : "• ", Style.Plain), new Run(item.Title, Style.Bold) } };
+        var block = new Block { new() { new Run(number is { } n ? $"{n}. " : "• ", Style.Plain), item.Url is null ? new Run(item.Title, Style.Bold) : new Run(item.Title, Style.BoldLink, item.Url) } };
         if (item.Meta is not null)
             block.Add([new Run(item.Meta, Style.Italic)]);
         if (item.Summary is not null)
@@ -205,6 +205,13 @@ public static class TelegramRenderer
                     break;
                 case Style.Italic:
                     sb.Append("<i>").Append(text).Append("</i>");
+                    break;
+                case Style.BoldLink when Uri.TryCreate(run.Url, UriKind.Absolute, out var page) && page.Scheme is "http" or "https":
+                    // An entry's title opens its page in the web archive.
+                    sb.Append("<b><a href=\"").Append(HtmlText.Escape(page.AbsoluteUri)).Append("\">").Append(text).Append("</a></b>");
+                    break;
+                case Style.BoldLink:
+                    sb.Append("<b>").Append(text).Append("</b>");
                     break;
                 case Style.Link when Uri.TryCreate(run.Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https":
                     sb.Append("<a href=\"").Append(HtmlText.Escape(uri.AbsoluteUri)).Append("\">").Append(text).Append("</a>");

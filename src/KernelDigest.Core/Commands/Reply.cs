@@ -65,6 +65,11 @@ public sealed record ReplyItem
 
     public IReadOnlyList<ReportLink> Links { get; init; } = [];
 
+    /// <summary>
+    /// The entry's page in the web archive (absolute), when <c>Web:BaseUrl</c> is set; renderers link the title to it.
+    /// </summary>
+    public string? Url { get; init; }
+
     /// <summary>The entry this item shows, for machine-readable output; null for non-entry items.</summary>
     public EntryRef? Entry { get; init; }
 }

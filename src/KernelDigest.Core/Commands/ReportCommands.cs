@@ -9,10 +9,13 @@ namespace KernelDigest.Core.Commands;
 /// <summary>
 /// The report commands: /patch, /subsystem, /month, /latest, /help, /about. Pure and synchronous (the reports are in
 /// memory); the <see cref="Dispatcher"/> decides which one a message asks for. Platforms only render the
-/// <see cref="Reply"/> and transport it.
+/// <see cref="Reply"/> and transport it. With <see cref="ReportPresentation.Links"/> every entry carries its archive
+/// page's address (<see cref="ReplyItem.Url"/>).
 /// </summary>
-public sealed class ReportCommands(ReportLibrary library)
+public sealed class ReportCommands(ReportLibrary library, ReportPresentation? presentation = null)
 {
+    private readonly ReportPresentation _presentation = presentation ?? ReportPresentation.Default;
+
     /// <summary>Results per page of a search.</summary>
     public const int PageSize = 5;
 
@@ -111,7 +114,7 @@ public sealed class ReportCommands(ReportLibrary library)
             Query = input.Text,
             Lang = input.Lang,
             Title = texts.ResultsTitle(shownQuery),
-            Items = [.. results.Hits.Select(h => EntryItem(h.Report, h.Section, h.Entry, h.Score, h.Snippet))],
+            Items = [.. results.Hits.Select(h => EntryItem(h.Report, h.Section, h.Entry, h.Score, h.Snippet, _presentation.Links))],
             // The search is shown to the user ("More: /patch … page:2"), so it carries the visible form of the words.
             Page = new ReplyPage(Math.Min(page, pages), pages, results.Total,
                 new SearchRequest(TextUtil.Visible(query.Text), query.Subsystem?.Key, query.Month?.ToString())),
@@ -158,7 +161,7 @@ public sealed class ReportCommands(ReportLibrary library)
                 Body = [texts.SubsystemNotInMonth(subsystem.Name(input.Lang), report.Month.ToString())],
             };
         }
-        var items = sections.SelectMany(s => s.Entries.Select(e => EntryItem(report, s, e, null, null))).ToList();
+        var items = sections.SelectMany(s => s.Entries.Select(e => EntryItem(report, s, e, null, null, _presentation.Links))).ToList();
         return new Reply
         {
             Command = "subsystem",
@@ -211,15 +214,24 @@ public sealed class ReportCommands(ReportLibrary library)
             report = found;
         else
             return MonthNotLoaded(input, commandName, month.ToString(), snapshot, texts);
-        return Digest(report, input.Lang, input.Text, commandName, subsystemFilter: null);
+        // An asked-for month is always shown in full; Digest:Style is about what arrives unasked.
+        return Digest(report, input.Lang, input.Text, commandName, subsystemFilter: null, _presentation with { DigestStyle = DigestStyle.Full });
     }
+
+    /// <summary>A month's digest as this deployment sends it (links and <see cref="DigestStyle"/> from its presentation).</summary>
+    public Reply ScheduledDigest(Report report, Lang lang, string query, string command, IReadOnlySet<string>? subsystemFilter) =>
+        Digest(report, lang, query, command, subsystemFilter, _presentation);
 
     /// <summary>
     /// A month's digest: the report's title and credits, then each section with its entries, one line each.
-    /// With a filter, only sections of those subsystems (the subscription layer uses this).
+    /// With a filter, only sections of those subsystems (the subscription layer uses this). The short style keeps
+    /// titles and links only: each entry's page when the archive's address is known, else its first link.
     /// </summary>
-    public static Reply Digest(Report report, Lang lang, string query, string command = "month", IReadOnlySet<string>? subsystemFilter = null)
+    public static Reply Digest(Report report, Lang lang, string query, string command = "month", IReadOnlySet<string>? subsystemFilter = null,
+        ReportPresentation? presentation = null)
     {
+        var shown = presentation ?? ReportPresentation.Default;
+        var isShort = shown.DigestStyle == DigestStyle.Short;
         var texts = BotTexts.For(lang);
         var items = new List<ReplyItem>();
         var groups = new List<ReplyGroup>();
@@ -228,8 +240,13 @@ public sealed class ReportCommands(ReportLibrary library)
             if (subsystemFilter is not null && !subsystemFilter.Contains(section.Subsystem))
                 continue;
             var first = items.Count;
-            items.AddRange(section.Entries.Select(e => EntryItem(report, section, e, null, null, withMonth: false)));
-            groups.Add(new ReplyGroup(section.Heading, section.Intro, first, section.Entries.Count));
+            items.AddRange(section.Entries.Select(e => EntryItem(report, section, e, null, null, shown.Links, withMonth: false)));
+            if (isShort)
+            {
+                for (var i = first; i < items.Count; i++)
+                    items[i] = items[i] with { Meta = null, Summary = null, Links = items[i].Url is null ? [.. items[i].Links.Take(1)] : [] };
+            }
+            groups.Add(new ReplyGroup(section.Heading, isShort ? [] : section.Intro, first, section.Entries.Count));
         }
         var credits = texts.IssueLine(report.Issue, string.Join("、", report.Contributors));
         return new Reply
@@ -275,7 +292,7 @@ public sealed class ReportCommands(ReportLibrary library)
         };
     }
 
-    private static ReplyItem EntryItem(Report report, ReportSection section, ReportEntry entry, float? score, Snippet? snippet, bool withMonth = true)
+    private static ReplyItem EntryItem(Report report, ReportSection section, ReportEntry entry, float? score, Snippet? snippet, ArchiveLinks? links, bool withMonth = true)
     {
         var meta = new List<string>();
         if (entry.Authors.Count > 0)
@@ -292,6 +309,7 @@ public sealed class ReportCommands(ReportLibrary library)
             Summary = entry.OneLine,
             Snippet = snippet is { IsEmpty: false } ? snippet : null,
             Links = entry.Links,
+            Url = links?.Entry(report, entry),
             Entry = new EntryRef(report.Month.ToString(), section.Subsystem, entry.Title, entry.Authors, score),
         };
     }
