@@ -168,6 +168,33 @@ public sealed class FollowTelegramTests : IAsyncLifetime
         Assert.True(searches.Count <= Polls() + 1, $"{searches.Count} searches for {Polls()} polls");
     }
 
+    [Fact]
+    public async Task A_version_posted_while_the_bot_is_down_is_notified_once_after_restart()
+    {
+        const long chat = 910_401;
+        _api.EnqueueMessage(chat, $"/follow {Id("v2-0")}", languageCode: "en");
+        await First(chat, m => m.PlainText.StartsWith("Following «", StringComparison.Ordinal));
+        await SettleAsync(notices: 0); // the bot has polled since: its position is stored
+
+        var settings = new Dictionary<string, string>
+        {
+            ["Lore__BaseUrl"] = _lore.BaseUrl.ToString(),
+            ["Lore__PollInterval"] = "00:00:01",
+            ["Lore__MaxRequestsPerMinute"] = "6000",
+            ["Lore__MaxRetries"] = "0",
+            ["Follows__Inboxes__0"] = "kvm",
+        };
+        var data = _bot.DataDirectory;
+        await _bot.StopAsync();
+        _lore.Archive.Add("kvm", Message(Id("v3-0"), $"[PATCH v3 0/2] {Title}", Author, DateTimeOffset.UtcNow));
+        _bot = await TelegramPollingTests.StartBotAsync(_api, data, settings);
+
+        await First(chat, m => m.PlainText.StartsWith("v3 of «", StringComparison.Ordinal));
+        await SettleAsync(notices: 1);
+        Assert.Equal(1, Count(chat, "v3 of «"));
+        Assert.Single(await Store.NoticesAsync(CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("member", false)]
     [InlineData("administrator", true)]
