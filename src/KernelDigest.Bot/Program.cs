@@ -3,6 +3,7 @@ using KernelDigest.Bot.ConsoleChat;
 using KernelDigest.Bot.Conversation;
 using KernelDigest.Bot.DiscordChat;
 using KernelDigest.Bot.Drafts;
+using KernelDigest.Bot.Follows;
 using KernelDigest.Bot.Operations;
 using KernelDigest.Bot.Reports;
 using KernelDigest.Bot.Storage;
@@ -27,6 +28,7 @@ builder.AddOperations();
 builder.AddReports();
 builder.AddStorage();
 builder.AddSubscriptions();
+builder.AddFollows(); // follow patch series on lore; notices through the digest outbox
 builder.AddDrafts(); // a month published after its digest day is sent at once
 builder.AddConversation(); // the one dispatcher every platform below feeds
 builder.AddTelegram();

@@ -69,6 +69,23 @@ public sealed partial class LoreClient : IDisposable
     /// <summary>Requests sent over the network (retries included).</summary>
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>Counts the requests one piece of work makes, however many others share the client meanwhile.</summary>
+    public sealed class Tally
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        internal void Add() => Interlocked.Increment(ref _count);
+    }
+
+    // The tally of the async flow a request is sent from: set in a caller's async method, it flows to what that method
+    // awaits and is gone when it returns, so concurrent work on the same client is counted apart.
+    private static readonly AsyncLocal<Tally?> CurrentTally = new();
+
+    /// <summary>Starts counting the requests made from here on by the calling async method and what it awaits.</summary>
+    public static Tally BeginTally() => CurrentTally.Value = new Tally();
+
     /// <summary>Answers taken from the cache instead of the network.</summary>
     public int CacheHits => Volatile.Read(ref _cacheHits);
 
@@ -167,6 +184,7 @@ public sealed partial class LoreClient : IDisposable
                 await Task.Delay(wait, _time, ct);
             _nextStart = _time.GetUtcNow() + TimeSpan.FromMinutes(1.0 / _options.MaxRequestsPerMinute);
             Interlocked.Increment(ref _requests);
+            CurrentTally.Value?.Add();
             using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
             var status = (int)response.StatusCode;
             if (status == 429 || status >= 500)

@@ -44,6 +44,10 @@ public sealed class LoreOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "60.00:00:00")]
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromDays(3);
 
+    /// <summary>How often the follow poller asks lore what is new (env <c>Lore__PollInterval</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "1.00:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(30);
+
     public static string DefaultUserAgent
     {
         get

@@ -9,7 +9,7 @@ namespace KernelDigest.Bot.Subscriptions;
 /// subscription; a migrated group takes its subscriptions to the new id; anything else pauses the chat's, with the
 /// platform's reason for /subscription to show.
 /// </summary>
-public sealed partial class ChatStates(SubscriptionStore store, DeliverySignal signal, ILogger<ChatStates> logger)
+public sealed partial class ChatStates(SubscriptionStore store, DeliverySignal signal, ILogger<ChatStates> logger, Follows.FollowStore? follows = null)
 {
     public async Task ApplyAsync(ChatAddress chat, SendResult.Gone gone, CancellationToken ct)
     {
@@ -19,13 +19,19 @@ public sealed partial class ChatStates(SubscriptionStore store, DeliverySignal s
         {
             case GoneReason.Migrated when gone.NewChatId is { } newId:
                 await store.MoveChatAsync(chat.Platform, chat.ChatId, newId, ct);
+                if (follows is not null)
+                    await follows.MoveChatAsync(chat.Platform, chat.ChatId, newId, ct);
                 signal.Wake(); // what was owed to the old id is owed to the new one
                 break;
             case GoneReason.TopicGone when chat.ThreadId is not null:
                 await store.SetStatusAsync(chat, SubscriptionStatus.Paused, gone.Description, ct);
+                if (follows is not null)
+                    await follows.PauseChatAsync(chat.Platform, chat.ChatId, chat.ThreadId, gone.Description, ct);
                 break;
             default:
                 await store.SetChatStatusAsync(chat.Platform, chat.ChatId, SubscriptionStatus.Paused, gone.Description, ct);
+                if (follows is not null)
+                    await follows.PauseChatAsync(chat.Platform, chat.ChatId, null, gone.Description, ct);
                 break;
         }
     }

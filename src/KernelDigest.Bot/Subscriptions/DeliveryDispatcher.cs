@@ -1,4 +1,5 @@
 using KernelDigest.Bot.Chats;
+using KernelDigest.Bot.Follows;
 using KernelDigest.Bot.Storage;
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
@@ -186,22 +187,36 @@ public sealed partial class DeliveryDispatcher(
     {
         var (delivery, subscription) = claimed;
         var sender = _senders[subscription.Platform]; // the claimer only queues platforms this instance serves
-        if (!ReportMonth.TryParse(delivery.Month, out var month) || library.Current.Find(month) is not { } report)
+        Reply digest;
+        if (delivery.Kind == DeliveryKind.Notice)
         {
-            await store.MarkFailedAsync(delivery.Id, $"no report for {delivery.Month} is loaded", ct);
-            return Outcome.Failed;
+            // A follow's notice: its facts were fixed when lore showed them; the words are the chat's language.
+            if (FollowNotice.FromJson(delivery.Payload) is not { } notice)
+            {
+                await store.MarkFailedAsync(delivery.Id, "the notice's payload cannot be read", ct);
+                return Outcome.Failed;
+            }
+            digest = notice.Render(Langs.FromCode(subscription.Lang));
         }
-        // Thousands of subscriptions share a handful of (language, filter) digests: build each once per pass.
-        var digest = _digests.GetOrAdd((report, subscription.Lang, subscription.Filter), key =>
+        else
         {
-            var filter = subscription.Subsystems;
-            return commands.ScheduledDigest(key.Report, Langs.FromCode(key.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
-        });
-        if (digest.Items.Count == 0)
-        {
-            // The filter leaves nothing of this month: nothing is sent, and the month counts as done.
-            await store.MarkSkippedAsync(delivery.Id, ct);
-            return Outcome.Skipped;
+            if (!ReportMonth.TryParse(delivery.Month, out var month) || library.Current.Find(month) is not { } report)
+            {
+                await store.MarkFailedAsync(delivery.Id, $"no report for {delivery.Month} is loaded", ct);
+                return Outcome.Failed;
+            }
+            // Thousands of subscriptions share a handful of (language, filter) digests: build each once per pass.
+            digest = _digests.GetOrAdd((report, subscription.Lang, subscription.Filter), key =>
+            {
+                var filter = subscription.Subsystems;
+                return commands.ScheduledDigest(key.Report, Langs.FromCode(key.Lang), "/month " + delivery.Month, "digest", filter.Count > 0 ? filter : null);
+            });
+            if (digest.Items.Count == 0)
+            {
+                // The filter leaves nothing of this month: nothing is sent, and the month counts as done.
+                await store.MarkSkippedAsync(delivery.Id, ct);
+                return Outcome.Skipped;
+            }
         }
 
         if (!await store.RenewClaimAsync(delivery.Id, Instance, ct))
@@ -228,22 +243,23 @@ public sealed partial class DeliveryDispatcher(
         }
 
         var chat = address.ToString();
+        var what = delivery.Kind == DeliveryKind.Notice ? "notice " + delivery.Id : delivery.Month;
         switch (result.Result)
         {
             case SendResult.Sent:
                 await store.MarkSentAsync(delivery.Id, CancellationToken.None);
-                LogDelivered(chat, delivery.Month, "sent");
+                LogDelivered(chat, what, "sent");
                 return Outcome.Sent;
             case SendResult.Gone gone:
                 await store.MarkFailedAsync(delivery.Id, gone.Description, CancellationToken.None);
                 await chats.ApplyAsync(address, gone, CancellationToken.None);
-                LogDelivered(chat, delivery.Month, "paused: " + gone.Description);
+                LogDelivered(chat, what, "paused: " + gone.Description);
                 return Outcome.Paused;
             case SendResult.RetryLater retry:
                 if (delivery.Attempts >= options.Value.MaxAttempts)
                 {
                     await store.MarkFailedAsync(delivery.Id, retry.Reason, CancellationToken.None);
-                    LogDelivered(chat, delivery.Month, "failed: " + retry.Reason);
+                    LogDelivered(chat, what, "failed: " + retry.Reason);
                     return Outcome.Failed;
                 }
                 // Back off 30 s, 1, 2, 4 … minutes, at most an hour; later when the platform asked for longer.
@@ -252,7 +268,7 @@ public sealed partial class DeliveryDispatcher(
                 if (retry.NotBefore is { } asked && asked > due)
                     due = asked;
                 await store.RetryLaterAsync(delivery.Id, retry.Reason, due, CancellationToken.None);
-                LogDelivered(chat, delivery.Month, $"retry at {due:HH:mm:ss}: {retry.Reason}");
+                LogDelivered(chat, what, $"retry at {due:HH:mm:ss}: {retry.Reason}");
                 return Outcome.Deferred;
             default:
                 throw new InvalidOperationException($"unknown send result {result.Result}");
@@ -265,6 +281,6 @@ public sealed partial class DeliveryDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Took over {Count} deliveries claimed by {Holder}, a process of this host that is no longer running")]
     private partial void LogTakenOver(int count, string holder);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Digest {Month} to {Chat}: {Outcome}")]
-    private partial void LogDelivered(string chat, string month, string outcome);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {What} to {Chat}: {Outcome}")]
+    private partial void LogDelivered(string chat, string what, string outcome);
 }

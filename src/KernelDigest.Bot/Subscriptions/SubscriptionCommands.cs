@@ -16,7 +16,7 @@ public sealed class SubscriptionCommands(
     ReportLibrary library,
     DigestSchedule schedule,
     DeliverySignal signal,
-    IOptions<DigestOptions> options) : IChatCommands
+    IOptions<DigestOptions> options)
 {
     public async Task<Reply> SubscriptionAsync(Inbound input, CancellationToken ct)
     {
@@ -77,9 +77,9 @@ public sealed class SubscriptionCommands(
     /// <summary>
     /// The rule of <see cref="CommandAccess.ChatAdmins"/>, the same on every platform. Discord offers these commands in
     /// servers only (<see cref="CommandSpec.DiscordServerOnly"/>): one that reaches the bot from a DM has no member
-    /// permissions to go by, and is refused.
+    /// permissions to go by, and is refused. Follows use the same rule.
     /// </summary>
-    private static async Task<bool> MayChangeAsync(Inbound input, CancellationToken ct) => input.Kind switch
+    internal static async Task<bool> MayChangeAsync(Inbound input, CancellationToken ct) => input.Kind switch
     {
         ChatKind.Private when input.Chat.Platform == Platform.Discord => false,
         ChatKind.Private or ChatKind.Channel => true,

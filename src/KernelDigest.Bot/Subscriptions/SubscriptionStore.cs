@@ -131,25 +131,36 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var keys = platforms?.Select(p => p.Key).ToArray();
-        var onPlatforms = keys is null ? "" : db.Provider == StorageProvider.Postgres ? "AND s.platform = ANY(@keys)" : "AND s.platform IN @keys";
+        var onPlatforms = keys is null ? "" : db.Provider == StorageProvider.Postgres
+            ? "AND COALESCE(s.platform, f.platform) = ANY(@keys)"
+            : "AND COALESCE(s.platform, f.platform) IN @keys";
         await using var c = await db.OpenAsync(ct);
+        // Digests go to active subscriptions, notices to active follows: a paused chat's rows wait, untouched.
         var claimed = (await c.QueryAsync<Delivery>(new CommandDefinition($"""
             UPDATE deliveries SET status = 'sending', claimed_by = @instance, claimed_at = @now, attempts = attempts + 1
             WHERE id IN (
-                SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-                WHERE s.status = 'active' {onPlatforms}
+                SELECT d.id FROM deliveries d
+                LEFT JOIN subscriptions s ON s.id = d.subscription_id
+                LEFT JOIN follows f ON f.id = d.follow_id
+                WHERE (s.status = 'active' OR f.status = 'active') {onPlatforms}
                   AND ((d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= @now))
                        OR (d.status = 'sending' AND d.claimed_at < @stale))
                 ORDER BY d.id LIMIT @batch {(db.SkipLocked.Length > 0 ? "FOR UPDATE OF d SKIP LOCKED" : "")})
-            RETURNING id, subscription_id, month, status, parts_sent, attempts, last_error
+            RETURNING id, kind, subscription_id, month, follow_id, payload, status, parts_sent, attempts, last_error
             """, new { instance, now = Stamp(now), stale = Stamp(now - claimTimeout), batch, keys }, cancellationToken: ct))).ToList();
         if (claimed.Count == 0)
             return [];
-        var ids = claimed.Select(d => d.SubscriptionId).Distinct().ToArray();
-        var subs = (await c.QueryAsync<Subscription>(new CommandDefinition(
+        var ids = claimed.Where(d => d.SubscriptionId is not null).Select(d => d.SubscriptionId!.Value).Distinct().ToArray();
+        var subs = ids.Length == 0 ? [] : (await c.QueryAsync<Subscription>(new CommandDefinition(
             db.Provider == StorageProvider.Postgres ? "SELECT * FROM subscriptions WHERE id = ANY(@ids)" : "SELECT * FROM subscriptions WHERE id IN @ids",
             new { ids }, cancellationToken: ct))).ToDictionary(s => s.Id);
-        return [.. claimed.OrderBy(d => d.Id).Select(d => new ClaimedDelivery(d, subs[d.SubscriptionId]))];
+        var followIds = claimed.Where(d => d.FollowId is not null).Select(d => d.FollowId!.Value).Distinct().ToArray();
+        // A notice goes to the follow's chat; it is shaped as a subscription so that one send path serves both.
+        var follows = followIds.Length == 0 ? [] : (await c.QueryAsync<Subscription>(new CommandDefinition(
+            (db.Provider == StorageProvider.Postgres ? "SELECT id, platform, chat_id, thread_id, lang, status FROM follows WHERE id = ANY(@followIds)"
+                : "SELECT id, platform, chat_id, thread_id, lang, status FROM follows WHERE id IN @followIds"),
+            new { followIds }, cancellationToken: ct))).ToDictionary(s => s.Id);
+        return [.. claimed.OrderBy(d => d.Id).Select(d => new ClaimedDelivery(d, d.FollowId is { } f ? follows[f] : subs[d.SubscriptionId!.Value]))];
     }
 
     /// <summary>Claims held now (not yet stale), by holder, with how many each holds and when the newest was made.</summary>

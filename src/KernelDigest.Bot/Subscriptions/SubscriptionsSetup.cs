@@ -25,7 +25,10 @@ public static class SubscriptionsSetup
         builder.Services.AddSingleton<ChatStates>();
         builder.Services.AddSingleton<DeliveryDispatcher>();
         builder.Services.AddSingleton<DigestPlanner>();
-        builder.Services.AddSingleton<IChatCommands, SubscriptionCommands>();
+        builder.Services.AddSingleton<SubscriptionCommands>();
+        // The chat-state commands: subscriptions here, follows when that feature is added (AddFollows).
+        builder.Services.AddSingleton<IChatCommands>(sp => new Conversation.ChatCommands(
+            sp.GetRequiredService<SubscriptionCommands>(), sp.GetService<Follows.FollowCommands>()));
         builder.Services.AddHostedService<DeliveryWorker>();
         builder.Services.AddHostedService<NewReportListener>();
 

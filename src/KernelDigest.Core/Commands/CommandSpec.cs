@@ -15,6 +15,9 @@ public enum OptionSuggest
     None,
     Subsystem,
     Month,
+
+    /// <summary>The series this chat follows (Discord /unfollow).</summary>
+    Follow,
 }
 
 /// <summary>

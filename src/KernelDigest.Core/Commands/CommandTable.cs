@@ -96,6 +96,43 @@ public static class CommandTable
             Summary = "This channel's digest subscription", SummaryZh = "本频道的月报订阅状态",
             UsesChatState = true, DiscordServerOnly = true,
         },
+        new()
+        {
+            Name = "follow", NameZh = "关注", Usage = "<lore link | Message-ID>", UsageZh = "<lore 链接 | Message-ID>",
+            Help = "be told here when a patch series gets a new version or is applied, e.g. /follow https://lore.kernel.org/kvm/<message-id>/ (administrators)",
+            HelpZh = "关注补丁系列:有新版本或被合入时在此通知,如 /follow https://lore.kernel.org/kvm/<message-id>/(管理员)",
+            Summary = "Be told when a patch series gets a new version or is applied (admins)", SummaryZh = "关注补丁系列的新版本与合入(管理员)",
+            Options =
+            [
+                new()
+                {
+                    Name = "series", NameZh = "系列", Description = "A lore link or Message-ID of any message of the series",
+                    DescriptionZh = "该系列任一邮件的 lore 链接或 Message-ID", MaxLength = 300, Required = true,
+                },
+            ],
+            Access = CommandAccess.ChatAdmins, UsesChatState = true, DiscordServerOnly = true,
+        },
+        new()
+        {
+            Name = "unfollow", NameZh = "取消关注", Usage = "<n | lore link>", UsageZh = "<编号 | lore 链接>",
+            Help = "stop following a series: its number in /following or its link (administrators)", HelpZh = "取消关注:/following 中的编号或 lore 链接(管理员)",
+            Summary = "Stop following a patch series (admins)", SummaryZh = "取消关注补丁系列(管理员)",
+            Options =
+            [
+                new()
+                {
+                    Name = "series", NameZh = "系列", Description = "The number /following shows, or the series' lore link",
+                    DescriptionZh = "/following 中的编号或该系列的 lore 链接", MaxLength = 300, Required = true, Suggest = OptionSuggest.Follow,
+                },
+            ],
+            Access = CommandAccess.ChatAdmins, UsesChatState = true, DiscordServerOnly = true,
+        },
+        new()
+        {
+            Name = "following", NameZh = "关注列表", Help = "the series this chat follows and their state", HelpZh = "本聊天关注的补丁系列及其状态",
+            Summary = "The patch series this channel follows and their state", SummaryZh = "本频道关注的补丁系列及其状态",
+            UsesChatState = true, DiscordServerOnly = true,
+        },
     ];
 
     private static readonly Dictionary<string, CommandSpec> ByName = All

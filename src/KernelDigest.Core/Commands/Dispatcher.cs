@@ -41,6 +41,9 @@ public sealed class Dispatcher(ReportCommands reports, PageCodec pages, IChatCom
             "subscribe" => new ValueTask<Reply>(chats!.SubscribeAsync(input, ct)),
             "unsubscribe" => new ValueTask<Reply>(chats!.UnsubscribeAsync(input, ct)),
             "subscription" => new ValueTask<Reply>(chats!.SubscriptionAsync(input, ct)),
+            "follow" => new ValueTask<Reply>(chats!.FollowAsync(input, ct)),
+            "unfollow" => new ValueTask<Reply>(chats!.UnfollowAsync(input, ct)),
+            "following" => new ValueTask<Reply>(chats!.FollowingAsync(input, ct)),
             // In the table but answered nowhere: a test over the table fails on this.
             _ => throw new NotSupportedException($"/{spec.Name} is in the command table but not dispatched"),
         };

@@ -10,4 +10,7 @@ public interface IChatCommands
     Task<Reply> SubscribeAsync(Inbound input, CancellationToken ct);
     Task<Reply> UnsubscribeAsync(Inbound input, CancellationToken ct);
     Task<Reply> SubscriptionAsync(Inbound input, CancellationToken ct);
+    Task<Reply> FollowAsync(Inbound input, CancellationToken ct);
+    Task<Reply> UnfollowAsync(Inbound input, CancellationToken ct);
+    Task<Reply> FollowingAsync(Inbound input, CancellationToken ct);
 }

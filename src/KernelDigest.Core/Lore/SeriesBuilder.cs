@@ -235,7 +235,7 @@ public static partial class SeriesBuilder
     /// ("Applied, thanks!" / "Applied to …"), or a maintainer's own unquoted "Applied"/"Queued" reply. Quoted lines
     /// never count (a later reply quoting "Queued, thanks." is not a second signal), nor does the author's own mail.
     /// </summary>
-    internal static AppliedSignal? AppliedBy(LoreMessage m, Person author)
+    public static AppliedSignal? AppliedBy(LoreMessage m, Person author)
     {
         if (m.AuthorEmail.Equals(author.Email, StringComparison.OrdinalIgnoreCase))
             return null;

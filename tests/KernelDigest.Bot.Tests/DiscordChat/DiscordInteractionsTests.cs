@@ -99,7 +99,7 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
         Assert.Single(writes);
         Assert.Empty(fixture.Discord.CommandWrites(null));
         var commands = fixture.Discord.Commands(DiscordAppFixture.DevGuildId).Select(c => c!.AsObject()).ToList();
-        Assert.Equal(["patch", "subsystem", "month", "latest", "help", "about", "subscribe", "unsubscribe", "subscription"], commands.Select(c => (string)c["name"]!));
+        Assert.Equal(["patch", "subsystem", "month", "latest", "help", "about", "subscribe", "unsubscribe", "subscription", "follow", "unfollow", "following"], commands.Select(c => (string)c["name"]!));
         var patch = commands[0];
         Assert.Equal("补丁", (string)patch["name_localizations"]!["zh-CN"]!);
         Assert.Equal("关键词", (string)patch["options"]![0]!["name_localizations"]!["zh-CN"]!);

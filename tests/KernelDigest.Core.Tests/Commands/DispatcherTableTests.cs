@@ -101,6 +101,9 @@ public sealed class DispatcherTableTests(LibraryFixture fixture) : IClassFixture
         public Task<Reply> SubscribeAsync(Inbound input, CancellationToken ct) => Record("subscribe", input);
         public Task<Reply> UnsubscribeAsync(Inbound input, CancellationToken ct) => Record("unsubscribe", input);
         public Task<Reply> SubscriptionAsync(Inbound input, CancellationToken ct) => Record("subscription", input);
+        public Task<Reply> FollowAsync(Inbound input, CancellationToken ct) => Record("follow", input);
+        public Task<Reply> UnfollowAsync(Inbound input, CancellationToken ct) => Record("unfollow", input);
+        public Task<Reply> FollowingAsync(Inbound input, CancellationToken ct) => Record("following", input);
 
         private Task<Reply> Record(string name, Inbound input)
         {

@@ -1,0 +1,22 @@
+using KernelDigest.Bot.Follows;
+using KernelDigest.Bot.Subscriptions;
+using KernelDigest.Core.Commands;
+
+namespace KernelDigest.Bot.Conversation;
+
+/// <summary>
+/// The app's chat-state commands for the <see cref="Dispatcher"/>: subscriptions and follows, each feature answering
+/// its own. The dispatcher stays the only switch; this only routes to the feature that was added.
+/// </summary>
+public sealed class ChatCommands(SubscriptionCommands subscriptions, FollowCommands? follows) : IChatCommands
+{
+    public Task<Reply> SubscribeAsync(Inbound input, CancellationToken ct) => subscriptions.SubscribeAsync(input, ct);
+    public Task<Reply> UnsubscribeAsync(Inbound input, CancellationToken ct) => subscriptions.UnsubscribeAsync(input, ct);
+    public Task<Reply> SubscriptionAsync(Inbound input, CancellationToken ct) => subscriptions.SubscriptionAsync(input, ct);
+    public Task<Reply> FollowAsync(Inbound input, CancellationToken ct) => Follows(input).FollowAsync(input, ct);
+    public Task<Reply> UnfollowAsync(Inbound input, CancellationToken ct) => Follows(input).UnfollowAsync(input, ct);
+    public Task<Reply> FollowingAsync(Inbound input, CancellationToken ct) => Follows(input).FollowingAsync(input, ct);
+
+    private FollowCommands Follows(Inbound input) =>
+        follows ?? throw new InvalidOperationException($"{input.Text}: the follows feature is not added (AddFollows)");
+}

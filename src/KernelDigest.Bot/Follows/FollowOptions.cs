@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace KernelDigest.Bot.Follows;
+
+/// <summary>Limits and lookups of /follow (the poll interval is <c>Lore:PollInterval</c>, beside the other lore settings).</summary>
+public sealed class FollowOptions
+{
+    public const string SectionName = "Follows";
+
+    /// <summary>Series one chat (or forum topic) may follow at once (env <c>Follows__MaxPerChat</c>).</summary>
+    [Range(1, 10_000)]
+    public int MaxPerChat { get; set; } = 50;
+
+    /// <summary>
+    /// Where a bare Message-ID is looked up, in order (env <c>Follows__Inboxes__0</c>…). lore's <c>all</c> finds any
+    /// list's message; a link names its own inbox and is polled there, which is far cheaper than polling <c>all</c>.
+    /// </summary>
+    [MinLength(1)]
+    public string[] Inboxes { get; set; } = ["all"];
+
+    /// <summary>How far before its last position the poller re-reads an inbox: mail arrives late and clocks are wrong.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "30.00:00:00")]
+    public TimeSpan Overlap { get; set; } = TimeSpan.FromDays(1);
+}
