@@ -15,6 +15,7 @@ public static class ConversationSetup
         builder.Services.AddSingleton(sp => new Dispatcher(
             sp.GetRequiredService<ReportCommands>(), sp.GetRequiredService<PageCodec>(), sp.GetService<IChatCommands>()));
         builder.Services.AddSingleton<ConversationTurns>();
+        builder.Services.AddSingleton<SeenIds>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KernelDigest.Bot.Conversation;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace KernelDigest.Bot.DiscordChat;
@@ -21,6 +22,7 @@ internal static partial class DiscordInteractionEndpoint
         DiscordSignature signature,
         DiscordInteractionHandler handler,
         DiscordFollowups followups,
+        SeenIds seen,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("KernelDigest.Bot.DiscordChat.Interactions");
@@ -67,6 +69,12 @@ internal static partial class DiscordInteractionEndpoint
         if (interaction is null)
             return Results.BadRequest("malformed interaction");
 
+        if (interaction.Type != InteractionType.Ping && !seen.FirstTime("discord:" + interaction.Id))
+        {
+            // Discord sends an interaction once; a second copy is a replay, and must not act twice.
+            LogRejected(logger, "an interaction already answered, replayed");
+            return Results.Conflict("interaction already answered");
+        }
         if (await handler.AnswerAsync(interaction) is not { } answer)
             return Results.BadRequest("unsupported interaction type");
         // Follow-ups may only be sent once Discord has the response: after it has gone out.

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using KernelDigest.Bot.Conversation;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
@@ -25,6 +26,7 @@ internal static partial class TelegramWebhook
         IOptions<TelegramOptions> options,
         TelegramUpdateProcessor processor,
         TelegramOutbox outbox,
+        SeenIds seen,
         ILoggerFactory loggers)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -49,6 +51,12 @@ internal static partial class TelegramWebhook
         }
         if (update is null)
             return Results.BadRequest("malformed update");
+        if (!seen.FirstTime("telegram:" + update.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            // Telegram sent it again, believing the first delivery failed: it was answered then.
+            LogRepeated(logger, update.Id);
+            return Results.Ok();
+        }
 
         if (!processor.NeedsIo(update) && await processor.PlanAsync(update, context.RequestAborted) is { Requests: [var only], AfterSent: null }
             && only is SendMessageRequest or AnswerCallbackQueryRequest or AnswerInlineQueryRequest)
@@ -73,6 +81,9 @@ internal static partial class TelegramWebhook
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Telegram webhook call from {RemoteIp}: {Which} secret token")]
     private static partial void LogRejected(ILogger logger, string remoteIp, string which);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram update {UpdateId} came again; it was answered the first time")]
+    private static partial void LogRepeated(ILogger logger, int updateId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a malformed Telegram update: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string reason);

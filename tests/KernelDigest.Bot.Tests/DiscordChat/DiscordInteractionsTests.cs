@@ -261,6 +261,18 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task An_interaction_replayed_is_refused_and_answered_once()
+    {
+        var payload = Interactions.Command("patch", "en-US", ("query", "zebrafish"));
+        var first = await CommandAsync(payload);
+
+        using var replay = await App.PostAsync(payload, fixture.Signer); // the same signed request, sent again
+
+        Assert.Equal(InteractionCallback.ChannelMessage, first.GetProperty("type").GetInt32());
+        Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
+    }
+
+    [Fact]
     public async Task A_button_that_is_not_a_page_button_changes_nothing()
     {
         var response = await App.InteractAsync(Interactions.Button("something-else", "en-US", null), fixture.Signer);

@@ -80,6 +80,7 @@ public sealed class TelegramLifecycleTests
 
         var endpoint = new Uri(bot.BaseUrl, "/telegram/webhook");
         var update = api.MessageUpdate(31, "/patch blk-iocost", languageCode: "en");
+        update["update_id"] = 777_001L; // one id for every delivery of it below, as Telegram's own retries carry
 
         using (var missing = await api.PostUpdateToWebhook(endpoint, update, secret: null))
             Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
@@ -92,6 +93,15 @@ public sealed class TelegramLifecycleTests
         Assert.Equal("sendMessage", body.RootElement.GetProperty("method").GetString());
         Assert.Equal(31, body.RootElement.GetProperty("chat_id").GetInt64());
         Assert.Contains("blk-iocost", body.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        // Telegram delivers an update again when it thinks the first delivery failed: it is answered once.
+        using (var again = await api.PostUpdateToWebhook(endpoint, update, secret))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal("", await again.Content.ReadAsStringAsync());
+        }
+        Assert.Single(api.SentMessages, m => m.ChatId == 31);
+        await bot.WaitForLog("came again; it was answered the first time");
 
         using (var malformed = await api.PostUpdateToWebhook(endpoint, new { update_id = "x", message = 5 }, secret))
             Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using KernelDigest.Bot.Chats;
+using KernelDigest.Bot.Conversation;
 using KernelDigest.Bot.Storage;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +20,7 @@ internal sealed partial class DiscordGateway(
     DiscordRestClient rest,
     DiscordInteractionHandler handler,
     DiscordFollowups followups,
+    SeenIds seen,
     Leases leases,
     GatewayStatus status,
     IOptions<DiscordOptions> options,
@@ -30,9 +31,6 @@ internal sealed partial class DiscordGateway(
 
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly GatewaySession _session = new();
-
-    // Interactions already answered, by id: a resume can replay an event the bot had already seen.
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _answered = new(StringComparer.Ordinal);
 
     private DateTimeOffset _lastIdentify = DateTimeOffset.MinValue;
 
@@ -168,11 +166,8 @@ internal sealed partial class DiscordGateway(
         {
             if (DiscordInteraction.Parse(data) is not { } interaction)
                 return;
-            var now = time.GetUtcNow();
-            if (!_answered.TryAdd(interaction.Id, now))
+            if (!seen.FirstTime("discord:" + interaction.Id))
                 return; // replayed after a resume, and answered already
-            foreach (var old in _answered.Where(a => now - a.Value > TimeSpan.FromMinutes(20)).Select(a => a.Key).ToList())
-                _answered.TryRemove(old, out _);
             if (await handler.AnswerAsync(interaction) is not { } answer)
                 return;
             try
