@@ -164,8 +164,7 @@ public sealed class Database : IAsyncDisposable
         // it; the message ids of its postings and their threads, so a reply to any of them is recognised; which chats
         // follow it. The outbox generalises: a delivery is a month's digest for a subscription (kind 'digest', unique
         // per subscription and month) or a notice for a follow (kind 'notice', the rendered facts as JSON in payload,
-        // unique by dedupe_key), claimed, paced and sent by the one dispatcher. SQLite cannot drop NOT NULL, so
-        // deliveries is rebuilt there.
+        // unique by dedupe_key), claimed, paced and sent by the one dispatcher: the next migration.
         ("""
         CREATE TABLE series (
             id {identity},
@@ -207,6 +206,9 @@ public sealed class Database : IAsyncDisposable
             UNIQUE (platform, chat_id, thread_id, series_id)
         );
         CREATE INDEX follows_series ON follows (series_id, status);
+        """, null),
+        // The outbox generalises (follows' notices beside digests); SQLite cannot drop NOT NULL, so it rebuilds the table.
+        ("""
         CREATE TABLE deliveries_new (
             id INTEGER PRIMARY KEY,
             kind TEXT NOT NULL DEFAULT 'digest',
@@ -232,46 +234,6 @@ public sealed class Database : IAsyncDisposable
         ALTER TABLE deliveries_new RENAME TO deliveries;
         CREATE INDEX deliveries_status ON deliveries (status, id);
         """, """
-        CREATE TABLE series (
-            id {identity},
-            inbox TEXT NOT NULL,
-            series_key TEXT NOT NULL,
-            subject_key TEXT NOT NULL,
-            title TEXT NOT NULL,
-            author_name TEXT NOT NULL,
-            author_email TEXT NOT NULL,
-            latest_revision INTEGER NOT NULL,
-            latest_label TEXT NOT NULL,
-            latest_message_id TEXT NOT NULL,
-            latest_url TEXT NOT NULL,
-            latest_at TEXT NOT NULL,
-            patches INTEGER NOT NULL DEFAULT 1,
-            applied_detail TEXT NULL,
-            applied_url TEXT NULL,
-            applied_at TEXT NULL,
-            last_activity TEXT NOT NULL,
-            UNIQUE (inbox, series_key)
-        );
-        CREATE TABLE series_messages (
-            series_id BIGINT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
-            message_id TEXT NOT NULL,
-            PRIMARY KEY (series_id, message_id)
-        );
-        CREATE INDEX series_messages_id ON series_messages (message_id);
-        CREATE TABLE follows (
-            id {identity},
-            platform TEXT NOT NULL,
-            chat_id TEXT NOT NULL,
-            thread_id TEXT NOT NULL DEFAULT '',
-            lang TEXT NOT NULL,
-            series_id BIGINT NOT NULL REFERENCES series(id),
-            status TEXT NOT NULL DEFAULT 'active',
-            paused_reason TEXT NULL,
-            created_by TEXT NULL,
-            created_at TEXT NOT NULL,
-            UNIQUE (platform, chat_id, thread_id, series_id)
-        );
-        CREATE INDEX follows_series ON follows (series_id, status);
         ALTER TABLE deliveries ALTER COLUMN subscription_id DROP NOT NULL;
         ALTER TABLE deliveries ALTER COLUMN month DROP NOT NULL;
         ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'digest';
