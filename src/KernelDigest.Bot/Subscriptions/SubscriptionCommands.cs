@@ -16,7 +16,8 @@ public sealed class SubscriptionCommands(
     ReportLibrary library,
     DigestSchedule schedule,
     DeliverySignal signal,
-    IOptions<DigestOptions> options)
+    IOptions<DigestOptions> options,
+    TimeProvider time)
 {
     public async Task<Reply> SubscriptionAsync(Inbound input, CancellationToken ct)
     {
@@ -64,14 +65,32 @@ public sealed class SubscriptionCommands(
         }
         var subscription = await store.SubscribeAsync(input.Chat, input.Lang.Code(), string.Join(',', keys), input.UserId, ct);
         var body = new List<string> { t.Filter(FilterText(keys, input.Lang)), t.NextRun(NextRunText()) };
-        // Post the latest digest at once, so the chat sees what it will get (once: the outbox row is unique), after
-        // this confirmation; the sender's next round picks it up should the platform never say the reply went out.
-        if (library.Current.Latest is { } latest && await store.EnqueueAsync(subscription.Id, latest.Month.ToString(), ct))
+        // Post the latest digest, so the chat sees what it will get (once: the outbox row is unique), right after this
+        // confirmation: the row is held back until the platform has the reply, or for half a minute should it never say.
+        var month = library.Current.Latest?.Month.ToString();
+        if (month is not null && await store.EnqueueAsync(subscription.Id, month, ct, time.GetUtcNow() + HoldBehindReply))
         {
-            body.Add(t.LatestFollows(latest.Month.ToString()));
-            return Answer(input, t.Subscribed, [.. body]) with { AfterSent = signal.Wake };
+            body.Add(t.LatestFollows(month));
+            return Answer(input, t.Subscribed, [.. body]) with { AfterSent = () => _ = ReleaseAsync(subscription.Id, month) };
         }
         return Answer(input, t.Subscribed, [.. body]);
+    }
+
+    /// <summary>The longest a digest announced by /subscribe waits for its confirmation to be sent.</summary>
+    private static readonly TimeSpan HoldBehindReply = TimeSpan.FromSeconds(30);
+
+    /// <summary>The confirmation is out: the digest is due now. Never throws (it runs once the reply is gone).</summary>
+    private async Task ReleaseAsync(long subscriptionId, string month)
+    {
+        try
+        {
+            await store.DueNowAsync(subscriptionId, month, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            // The hold runs out on its own: the digest follows within half a minute anyway.
+        }
+        signal.Wake();
     }
 
     /// <summary>

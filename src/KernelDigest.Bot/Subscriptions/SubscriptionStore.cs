@@ -108,14 +108,19 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
     }
 
     /// <summary>Records that one subscription is owed a month's digest (e.g. the latest, right after /subscribe).</summary>
-    public async Task<bool> EnqueueAsync(long subscriptionId, string month, CancellationToken ct)
+    public async Task<bool> EnqueueAsync(long subscriptionId, string month, CancellationToken ct, DateTimeOffset? notBefore = null)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO deliveries (subscription_id, month, status, created_at) VALUES (@subscriptionId, @month, 'pending', @now)
+            INSERT INTO deliveries (subscription_id, month, status, created_at, not_before) VALUES (@subscriptionId, @month, 'pending', @now, @notBefore)
             ON CONFLICT (subscription_id, month) DO NOTHING
-            """, new { subscriptionId, month, now = Now }, cancellationToken: ct)) > 0;
+            """, new { subscriptionId, month, now = Now, notBefore = notBefore is { } t ? Stamp(t) : null }, cancellationToken: ct)) > 0;
     }
+
+    /// <summary>Makes a subscription's pending delivery of a month due now (it was held back, e.g. behind a reply).</summary>
+    public Task DueNowAsync(long subscriptionId, string month, CancellationToken ct) =>
+        Execute("UPDATE deliveries SET not_before = @now WHERE subscription_id = @subscriptionId AND month = @month AND status = 'pending'",
+            new { subscriptionId, month, now = Now }, ct);
 
     /// <summary>
     /// Claims up to <paramref name="batch"/> deliveries for this instance: pending ones that are due, and ones another

@@ -80,7 +80,7 @@ internal sealed partial class DiscordGateway(
                 using var socket = new ClientWebSocket();
                 await socket.ConnectAsync(new UriBuilder(url) { Query = "v=10&encoding=json" }.Uri, ct);
                 using var sendLimit = PacedLimiter.Create(120, TimeSpan.FromSeconds(60));
-                using var connection = new GatewayConnection(socket, _session, options.Value.BotToken!, sendLimit, (type, data) => OnDispatchAsync(type, data, resuming), time, logger);
+                using var connection = new GatewayConnection(socket, _session, options.Value.BotToken!, sendLimit, (type, data) => OnDispatchAsync(type, data, resuming), () => _lastIdentify = time.GetUtcNow(), time, logger);
                 outcome = await connection.RunAsync(ct);
             }
             catch (DiscordUnauthorizedException)
@@ -128,13 +128,11 @@ internal sealed partial class DiscordGateway(
             status.Set(GatewayState.Connecting, $"no session starts left today; waiting {bot.ResetAfter.TotalMinutes:F0} min");
             await Task.Delay(bot.ResetAfter, time, ct);
         }
-        // At most max_concurrency identifies per 5 s; with one connection, one per 5 s / max_concurrency. The identify
-        // itself follows the connection's Hello, a moment after this: a quarter second's margin keeps connections
-        // that open faster than the one before within the limit too.
-        var gap = TimeSpan.FromSeconds(5.0 / bot.MaxConcurrency + 0.25) - (time.GetUtcNow() - _lastIdentify);
+        // At most max_concurrency identifies per 5 s; with one connection, one per 5 s / max_concurrency, counted from
+        // when the last identify was sent (the next is sent later still: after this connection's Hello).
+        var gap = TimeSpan.FromSeconds(5.0 / bot.MaxConcurrency + 0.1) - (time.GetUtcNow() - _lastIdentify);
         if (gap > TimeSpan.Zero)
             await Task.Delay(gap, time, ct);
-        _lastIdentify = time.GetUtcNow();
         return bot.Url;
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class GatewayConnection(
     string token,
     RateLimiter sendLimit,
     Func<string, JsonElement, Task> onDispatch,
+    Action onIdentify,
     TimeProvider time,
     ILogger logger) : IDisposable
 {
@@ -46,7 +47,13 @@ internal sealed partial class GatewayConnection(
                     case GatewayOp.Hello:
                         var interval = TimeSpan.FromMilliseconds(root.GetProperty("d").GetProperty("heartbeat_interval").GetDouble());
                         heart = BeatAsync(interval, connection);
-                        await (session.CanResume ? ResumeAsync(connection.Token) : IdentifyAsync(connection.Token));
+                        if (session.CanResume)
+                            await ResumeAsync(connection.Token);
+                        else
+                        {
+                            await IdentifyAsync(connection.Token);
+                            onIdentify(); // the identify rate counts from when one is sent
+                        }
                         break;
                     case GatewayOp.Heartbeat:
                         await HeartbeatAsync(connection.Token); // the server asks for one now
