@@ -1,3 +1,4 @@
+using KernelDigest.Core.Commands;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace KernelDigest.Bot.Conversation;
@@ -14,9 +15,10 @@ public sealed class SeenIds : IDisposable
 
     private readonly MemoryCache _seen = new(new MemoryCacheOptions { SizeLimit = 200_000 });
 
-    /// <summary>True the first time a key is offered; false for a repeat.</summary>
-    public bool FirstTime(string key)
+    /// <summary>True the first time a platform's update or interaction id is offered; false for a repeat.</summary>
+    public bool FirstTime(Platform platform, string id)
     {
+        var key = platform.Key + ":" + id;
         var first = false;
         _seen.GetOrCreate(key, entry =>
         {

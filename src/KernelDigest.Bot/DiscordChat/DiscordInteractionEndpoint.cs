@@ -69,7 +69,7 @@ internal static partial class DiscordInteractionEndpoint
         if (interaction is null)
             return Results.BadRequest("malformed interaction");
 
-        if (interaction.Type != InteractionType.Ping && !seen.FirstTime("discord:" + interaction.Id))
+        if (interaction.Type != InteractionType.Ping && !seen.FirstTime(Core.Commands.Platform.Discord, interaction.Id))
         {
             // Discord sends an interaction once; a second copy is a replay, and must not act twice.
             LogRejected(logger, "an interaction already answered, replayed");

@@ -76,22 +76,12 @@ public sealed partial class DeliveryDispatcher(
                     var leasedNow = platforms();
                     if (leasedNow.Length == 0)
                         break;
+                    // Only platforms this instance serves and holds the sender lease of: the rest stay for others.
                     var batch = await store.ClaimAsync(Instance, o.Concurrency * 2, o.ClaimTimeout, ct, leasedNow);
-                    var servable = 0;
-                    foreach (var claimed in batch)
-                    {
-                        if (_senders.ContainsKey(claimed.Subscription.Platform))
-                        {
-                            servable++;
-                            await queue.Writer.WriteAsync(claimed, ct);
-                            continue;
-                        }
-                        // A platform this instance does not serve: leave it for one that does.
-                        await store.ReleaseAsync(claimed.Delivery.Id, ct);
-                        Interlocked.Increment(ref counts[(int)Outcome.Deferred]);
-                    }
-                    if (servable == 0)
+                    if (batch.Count == 0)
                         break;
+                    foreach (var claimed in batch)
+                        await queue.Writer.WriteAsync(claimed, ct);
                 }
             }
             finally

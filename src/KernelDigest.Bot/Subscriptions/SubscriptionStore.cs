@@ -223,10 +223,6 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
         Execute("UPDATE deliveries SET status = 'pending', last_error = @error, not_before = @notBefore, claimed_by = NULL WHERE id = @id",
             new { id, error, notBefore = Stamp(notBefore) }, ct);
 
-    /// <summary>Returns a claim untouched (this instance cannot serve that platform), without counting an attempt.</summary>
-    public Task ReleaseAsync(long id, CancellationToken ct) =>
-        Execute("UPDATE deliveries SET status = 'pending', claimed_by = NULL, attempts = attempts - 1 WHERE id = @id", new { id }, ct);
-
     public async Task<DeliveryCounts> CountsAsync(string? month, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

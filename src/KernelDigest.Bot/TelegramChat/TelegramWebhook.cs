@@ -51,7 +51,7 @@ internal static partial class TelegramWebhook
         }
         if (update is null)
             return Results.BadRequest("malformed update");
-        if (!seen.FirstTime("telegram:" + update.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        if (!seen.FirstTime(Core.Commands.Platform.Telegram, update.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
         {
             // Telegram sent it again, believing the first delivery failed: it was answered then.
             LogRepeated(logger, update.Id);

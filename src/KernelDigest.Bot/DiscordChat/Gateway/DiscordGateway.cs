@@ -164,7 +164,7 @@ internal sealed partial class DiscordGateway(
         {
             if (DiscordInteraction.Parse(data) is not { } interaction)
                 return;
-            if (!seen.FirstTime("discord:" + interaction.Id))
+            if (!seen.FirstTime(Core.Commands.Platform.Discord, interaction.Id))
                 return; // replayed after a resume, and answered already
             if (await handler.AnswerAsync(interaction) is not { } answer)
                 return;
