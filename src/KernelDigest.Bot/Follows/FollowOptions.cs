@@ -21,4 +21,15 @@ public sealed class FollowOptions
     /// <summary>How far before its last position the poller re-reads an inbox: mail arrives late and clocks are wrong.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "30.00:00:00")]
     public TimeSpan Overlap { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Lore queries one chat (or forum topic) may watch at once (env <c>Follows__MaxWatchesPerChat</c>).</summary>
+    [Range(1, 1_000)]
+    public int MaxWatchesPerChat { get; set; } = 10;
+
+    /// <summary>
+    /// The most messages a day a watched query may match, judged over the week before /watch: a broader query would
+    /// flood the chat and cost lore a page per poll, so it is refused with the figure (env <c>Follows__MaxWatchMatchesPerDay</c>).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxWatchMatchesPerDay { get; set; } = 50;
 }

@@ -1,0 +1,81 @@
+using System.Globalization;
+using KernelDigest.Bot.Lore;
+using KernelDigest.Bot.Subscriptions;
+using KernelDigest.Core.Lore;
+using Microsoft.Extensions.Options;
+
+namespace KernelDigest.Bot.Follows;
+
+/// <summary>
+/// Asks lore, once per watched (inbox, query) however many chats watch it, what the query matched since the last
+/// position less <see cref="FollowOptions.Overlap"/> (<c>QUERY d:YYYYMMDD..</c>, as <c>lei up</c> re-reads). New
+/// series are the root messages among the matches: a cover letter, or a patch that stands alone; replies and the
+/// later patches of a series are not. A failed query keeps its position and is read again next time.
+/// </summary>
+public sealed partial class WatchPoller(
+    WatchStore store,
+    FollowLore lore,
+    DeliverySignal signal,
+    IOptions<FollowOptions> options,
+    TimeProvider time,
+    ILogger<WatchPoller> logger)
+{
+    public async Task<PollCounts> PollAsync(CancellationToken ct)
+    {
+        var tally = LoreClient.BeginTally();
+        int queries = 0, failed = 0, messages = 0, notices = 0;
+        foreach (var query in await store.ActiveQueriesAsync(ct))
+        {
+            queries++;
+            try
+            {
+                var cursor = await store.CursorAsync(query, ct) ?? time.GetUtcNow();
+                var since = (cursor - options.Value.Overlap).UtcDateTime;
+                var found = await lore.Client.SearchAsync(query.Inbox, Since(query.Query, since), DateTimeOffset.MaxValue, null, ct);
+                messages += found.Count;
+                var newest = found.Count == 0 ? cursor : found.Max(m => m.Date);
+                notices += await store.ApplyPollAsync(query, Roots(found), [.. found.Select(m => m.MessageId)], newest > cursor ? newest : cursor,
+                    options.Value.Overlap * 3, ct);
+            }
+            catch (LoreException ex)
+            {
+                failed++;
+                LogQueryFailed(query.Inbox, query.Query, ex.Message);
+            }
+        }
+        if (notices > 0)
+            signal.Wake();
+        return new PollCounts(queries, failed, messages, notices, tally.Count);
+    }
+
+    /// <summary>
+    /// The query limited to messages dated from <paramref name="since"/>'s day on. Xapian binds an explicit OR looser
+    /// than the implied AND, so a query with OR is bracketed before the date is added.
+    /// </summary>
+    public static string Since(string query, DateTime since)
+    {
+        var day = "d:" + since.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "..";
+        var bracket = query.Contains(" OR ", StringComparison.Ordinal) || query.Contains(" XOR ", StringComparison.Ordinal);
+        return (bracket ? "(" + query + ")" : query) + " " + day;
+    }
+
+    /// <summary>The matches that start a series (oldest first), each once.</summary>
+    public static IReadOnlyList<WatchMatch> Roots(IReadOnlyList<LoreMessage> found)
+    {
+        var roots = new List<WatchMatch>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in found.OrderBy(m => m.Date))
+        {
+            var subject = PatchSubject.Parse(m.Subject);
+            if (subject is not { IsPatch: true, IsReply: false } || !(subject.IsCover || subject.Counter <= 1) || m.InReplyTo is not null || !ids.Add(m.MessageId))
+                continue;
+            var label = (subject.IsRfc ? "RFC " : "") + "v" + subject.Revision + (subject.IsResend ? " RESEND" : "");
+            var patches = subject.IsCover ? subject.Expected : subject.CounterInferred ? 1 : subject.Expected;
+            roots.Add(new WatchMatch(m.MessageId, new NoticeSeries(subject.Title, m.AuthorName, label, patches, m.Url)));
+        }
+        return roots;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch poll of lore query {Query} in {Inbox} failed, read again next time: {Problem}")]
+    private partial void LogQueryFailed(string inbox, string query, string problem);
+}
