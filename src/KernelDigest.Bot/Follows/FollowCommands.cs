@@ -70,7 +70,7 @@ public sealed class FollowCommands(FollowStore store, FollowLore lore, ReportLib
             try
             {
                 // Recent series only: a search over all of lore's history would be many pages for common words.
-                var inbox = options.Value.Inboxes[0];
+                var inbox = options.Value.SearchInboxes[0];
                 var since = (time.GetUtcNow() - TimeSpan.FromDays(180)).UtcDateTime;
                 var messages = await lore.Client.SearchAsync(inbox, WatchPoller.Since(string.Join(' ', terms.Select(w => "s:" + w)), since),
                     DateTimeOffset.MaxValue, null, ct, limit: LoreClient.PageSize);

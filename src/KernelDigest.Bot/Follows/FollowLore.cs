@@ -26,7 +26,7 @@ public sealed class FollowLore : IDisposable
             MaxRetries = o.MaxRetries,
             CacheDirectory = null,
         }, time, logger);
-        _inboxes = follows.Value.Inboxes;
+        _inboxes = [.. follows.Value.SearchInboxes];
     }
 
     private readonly string[] _inboxes;

@@ -12,11 +12,15 @@ public sealed class FollowOptions
     public int MaxPerChat { get; set; } = 50;
 
     /// <summary>
-    /// Where a bare Message-ID is looked up, in order (env <c>Follows__Inboxes__0</c>…). lore's <c>all</c> finds any
-    /// list's message; a link names its own inbox and is polled there, which is far cheaper than polling <c>all</c>.
+    /// Where a bare Message-ID is looked up, in order, and where /follow's words and /watch's queries search (the
+    /// first) (env <c>Follows__Inboxes__0</c>…); none set means lore's <c>all</c>, which finds any list's message. A
+    /// link names its own inbox and is polled there, which is far cheaper than polling <c>all</c>.
     /// </summary>
-    [MinLength(1)]
-    public string[] Inboxes { get; set; } = ["all"];
+    /// <remarks>Empty by default: the configuration binder adds to an array's defaults rather than replacing them.</remarks>
+    public string[] Inboxes { get; set; } = [];
+
+    /// <summary><see cref="Inboxes"/>, or lore's <c>all</c> when none are set.</summary>
+    public IReadOnlyList<string> SearchInboxes => Inboxes.Length > 0 ? Inboxes : ["all"];
 
     /// <summary>How far before its last position the poller re-reads an inbox: mail arrives late and clocks are wrong.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "30.00:00:00")]

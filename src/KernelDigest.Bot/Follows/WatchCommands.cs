@@ -24,7 +24,7 @@ public sealed class WatchCommands(WatchStore store, FollowLore lore, TimeProvide
         if (!await SubscriptionCommands.MayChangeAsync(input, ct))
             return NotAdmin(input, t);
         var text = input.Command?.Arguments.Trim() ?? "";
-        if (Parse(text, options.Value.Inboxes[0]) is not { } query)
+        if (Parse(text, options.Value.SearchInboxes[0]) is not { } query)
             return Answer(input, t.WatchUsage) with { IsError = true };
         var o = options.Value;
         var mine = await store.ListAsync(input.Chat, ct);
