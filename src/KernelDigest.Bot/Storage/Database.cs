@@ -15,6 +15,13 @@ public sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
 
+    // Every store maps rows through Dapper with these, whichever store is used first.
+    static Database()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.AddTypeHandler(new Subscriptions.PlatformHandler());
+    }
+
     public Database(StorageOptions options)
     {
         Provider = options.Provider;

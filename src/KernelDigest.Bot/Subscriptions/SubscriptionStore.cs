@@ -11,12 +11,6 @@ namespace KernelDigest.Bot.Subscriptions;
 /// </summary>
 public sealed class SubscriptionStore(Database db, TimeProvider time)
 {
-    static SubscriptionStore()
-    {
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
-        SqlMapper.AddTypeHandler(new PlatformHandler());
-    }
-
     private string Now => Stamp(time.GetUtcNow());
 
     /// <summary>Times are stored as sortable UTC text, the same on SQLite and PostgreSQL.</summary>
