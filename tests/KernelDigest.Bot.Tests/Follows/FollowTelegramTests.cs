@@ -226,18 +226,25 @@ public sealed class FollowTelegramTests : IAsyncLifetime
     [Theory]
     [InlineData("member", false)]
     [InlineData("administrator", true)]
-    public async Task In_a_group_only_administrators_may_follow(string status, bool allowed)
+    public async Task In_a_group_only_administrators_may_follow_or_watch(string status, bool allowed)
     {
         var group = -(5_000_000L + Random.Shared.Next(1, 1_000_000));
         const long user = 78;
         _api.SetChatMember(group, user, status);
         _api.EnqueueMessage(group, $"/follow {Id("v2-0")}", chatType: "supergroup", fromId: user, languageCode: "en");
+        _api.EnqueueMessage(group, "/watch s:Frobnicate", chatType: "supergroup", fromId: user, languageCode: "en");
+        var address = new Core.Commands.ChatAddress(Core.Commands.Platform.Telegram, group.ToString(CultureInfo.InvariantCulture));
         if (allowed)
+        {
             await First(group, m => m.PlainText.StartsWith("Following «", StringComparison.Ordinal));
+            await First(group, m => m.PlainText.StartsWith("Watching «s:Frobnicate»", StringComparison.Ordinal));
+        }
         else
         {
             await First(group, m => m.PlainText.StartsWith("Only this chat's administrators can change what it follows.", StringComparison.Ordinal));
-            Assert.Empty(await Store.ListAsync(new Core.Commands.ChatAddress(Core.Commands.Platform.Telegram, group.ToString(CultureInfo.InvariantCulture)), CancellationToken.None));
+            await First(group, m => m.PlainText.StartsWith("Only this chat's administrators can change what it watches.", StringComparison.Ordinal));
+            Assert.Empty(await Store.ListAsync(address, CancellationToken.None));
+            Assert.Empty(await _bot.Services.GetRequiredService<WatchStore>().ListAsync(address, CancellationToken.None));
         }
     }
 
