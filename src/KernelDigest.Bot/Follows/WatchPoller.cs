@@ -20,32 +20,19 @@ public sealed partial class WatchPoller(
     TimeProvider time,
     ILogger<WatchPoller> logger)
 {
-    public async Task<PollCounts> PollAsync(CancellationToken ct)
+    public async Task<PollCounts> PollAsync(CancellationToken ct) =>
+        await PollCounts.EachAsync(await store.ActiveQueriesAsync(ct), query => PollQueryAsync(query, ct),
+            (query, problem) => LogQueryFailed(query.Inbox, query.Query, problem), signal);
+
+    private async Task<(int Read, int Notices)> PollQueryAsync(WatchedQuery query, CancellationToken ct)
     {
-        var tally = LoreClient.BeginTally();
-        int queries = 0, failed = 0, messages = 0, notices = 0;
-        foreach (var query in await store.ActiveQueriesAsync(ct))
-        {
-            queries++;
-            try
-            {
-                var cursor = await store.CursorAsync(query, ct) ?? time.GetUtcNow();
-                var since = (cursor - options.Value.Overlap).UtcDateTime;
-                var found = await lore.Client.SearchAsync(query.Inbox, Since(query.Query, since), DateTimeOffset.MaxValue, null, ct);
-                messages += found.Count;
-                var newest = found.Count == 0 ? cursor : found.Max(m => m.Date);
-                notices += await store.ApplyPollAsync(query, Roots(found), [.. found.Select(m => m.MessageId)], newest > cursor ? newest : cursor,
-                    options.Value.Overlap * 3, ct);
-            }
-            catch (LoreException ex)
-            {
-                failed++;
-                LogQueryFailed(query.Inbox, query.Query, ex.Message);
-            }
-        }
-        if (notices > 0)
-            signal.Wake();
-        return new PollCounts(queries, failed, messages, notices, tally.Count);
+        var cursor = await store.CursorAsync(query, ct) ?? time.GetUtcNow();
+        var since = (cursor - options.Value.Overlap).UtcDateTime;
+        var found = await lore.Client.SearchAsync(query.Inbox, Since(query.Query, since), DateTimeOffset.MaxValue, null, ct);
+        var newest = found.Count == 0 ? cursor : found.Max(m => m.Date);
+        var owed = await store.ApplyPollAsync(query, Roots(found), [.. found.Select(m => m.MessageId)], newest > cursor ? newest : cursor,
+            options.Value.Overlap * 3, ct);
+        return (found.Count, owed);
     }
 
     /// <summary>
