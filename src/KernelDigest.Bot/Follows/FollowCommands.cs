@@ -32,9 +32,9 @@ public sealed class FollowCommands(FollowStore store, FollowLore lore, ReportLib
 
         // Words: the reports' entries with a lore link, then lore's recent series by subject; one fit is followed at
         // once, several are offered as buttons.
-        var candidates = await CandidatesAsync(text, ct);
+        var (candidates, loreProblem) = await CandidatesAsync(text, ct);
         if (candidates.Count == 0)
-            return Answer(input, t.NothingFor(TextUtil.Visible(TextUtil.Truncate(text, 120)))) with { IsError = true };
+            return Answer(input, loreProblem is null ? t.NothingFor(TextUtil.Visible(TextUtil.Truncate(text, 120))) : t.LoreFailed(loreProblem)) with { IsError = true };
         if (candidates.Count == 1)
             return await FollowAsync(input, t, candidates[0].Link, ct);
         return Answer(input, t.Candidates(TextUtil.Visible(TextUtil.Truncate(text, 120))), t.PickOne) with
@@ -46,19 +46,23 @@ public sealed class FollowCommands(FollowStore store, FollowLore lore, ReportLib
 
     private sealed record Candidate(LoreLink Link, string Title, string Meta, string Url);
 
-    private async Task<List<Candidate>> CandidatesAsync(string words, CancellationToken ct)
+    /// <summary>Up to <see cref="MaxCandidates"/> series the words fit, each once; and lore's problem, when it could not be asked.</summary>
+    private async Task<(List<Candidate> Found, string? LoreProblem)> CandidatesAsync(string words, CancellationToken ct)
     {
         var found = new List<Candidate>();
+        // A series once: by title, and by message (a report's title may differ from the subject on lore).
         var titles = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var messages = new HashSet<string>(StringComparer.Ordinal);
         if (PatchQuery.Parse(words, library.Subsystems).Query is { } query)
         {
             foreach (var hit in library.Current.Index.Search(query, 0, MaxCandidates * 2).Hits)
             {
                 var lore = hit.Entry.Links.FirstOrDefault(l => l.Kind == LinkKind.Lore && LoreLink.Parse(l.Url) is not null);
-                if (lore is not null && titles.Add(hit.Entry.Title) && found.Count < MaxCandidates)
+                if (lore is not null && LoreLink.Parse(lore.Url) is { } link && found.Count < MaxCandidates
+                    && titles.Add(hit.Entry.Title) && messages.Add(link.MessageId))
                 {
                     var meta = string.Join(" · ", hit.Entry.Authors.Count > 0 ? [string.Join(", ", hit.Entry.Authors), hit.Report.Month.ToString()] : new[] { hit.Report.Month.ToString() });
-                    found.Add(new Candidate(LoreLink.Parse(lore.Url)!, hit.Entry.Title, meta, lore.Url));
+                    found.Add(new Candidate(link, hit.Entry.Title, meta, lore.Url));
                 }
             }
         }
@@ -72,22 +76,23 @@ public sealed class FollowCommands(FollowStore store, FollowLore lore, ReportLib
                 // Recent series only: a search over all of lore's history would be many pages for common words.
                 var inbox = options.Value.SearchInboxes[0];
                 var since = (time.GetUtcNow() - TimeSpan.FromDays(180)).UtcDateTime;
-                var messages = await lore.Client.SearchAsync(inbox, WatchPoller.Since(string.Join(' ', terms.Select(w => "s:" + w)), since),
+                var recent = await lore.Client.SearchAsync(inbox, WatchPoller.Since(string.Join(' ', terms.Select(w => "s:" + w)), since),
                     DateTimeOffset.MaxValue, null, ct, limit: LoreClient.PageSize);
-                foreach (var root in WatchPoller.Roots(messages).Reverse())
+                foreach (var root in WatchPoller.Roots(recent).Reverse())
                 {
                     if (found.Count >= MaxCandidates)
                         break;
-                    if (titles.Add(root.Series.Title))
+                    if (titles.Add(root.Series.Title) && messages.Add(root.MessageId))
                         found.Add(new Candidate(new LoreLink(inbox, root.MessageId), root.Series.Title, $"{root.Series.Author} · {root.Series.Label}", root.Series.Url));
                 }
             }
-            catch (LoreException)
+            catch (LoreException ex)
             {
-                // lore unreachable: the reports' candidates stand alone; with none, the user is told nothing fits
+                // lore unreachable: the reports' candidates stand alone; with none, the user is told lore failed
+                return (found, ex.Problem);
             }
         }
-        return found;
+        return (found, null);
     }
 
     private async Task<Reply> FollowAsync(Inbound input, FollowTexts t, LoreLink target, CancellationToken ct)
