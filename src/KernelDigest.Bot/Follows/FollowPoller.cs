@@ -66,8 +66,18 @@ public sealed partial class FollowPoller(
         var messages = await lore.Client.SearchAsync(inbox, "d:" + since.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "..", DateTimeOffset.MaxValue, null, ct);
         var series = await store.FollowedSeriesAsync(inbox, ct);
         var findings = Match(series, messages, await store.SeriesOfMessagesAsync(inbox, Parents(messages), ct));
+        return (messages.Count, await store.ApplyPollAsync(inbox, findings, Advance(cursor, messages, time), ct));
+    }
+
+    /// <summary>
+    /// The position after reading <paramref name="messages"/>: the newest date among them, but never past now, since a
+    /// Date: header is the sender's word, and one mail dated next year must not skip everything until then.
+    /// </summary>
+    public static DateTimeOffset Advance(DateTimeOffset cursor, IReadOnlyList<LoreMessage> messages, TimeProvider time)
+    {
         var newest = messages.Count == 0 ? cursor : messages.Max(m => m.Date);
-        return (messages.Count, await store.ApplyPollAsync(inbox, findings, newest > cursor ? newest : cursor, ct));
+        var now = time.GetUtcNow();
+        return newest > now ? (cursor > now ? cursor : now) : newest > cursor ? newest : cursor;
     }
 
     private static HashSet<string> Parents(IReadOnlyList<LoreMessage> messages)

@@ -41,7 +41,8 @@ public sealed record FollowTexts
     public required string AlreadyWatching { get; init; }
     public required string WatchUsage { get; init; }
     public required Func<string, string> WatchRefused { get; init; }
-    public required Func<double, int, string> WatchTooBroad { get; init; }
+    public required Func<int, string> WatchTooBroad { get; init; }
+    public required string WatchUnbalanced { get; init; }
     public required Func<int, string> WatchLimit { get; init; }
     public required string WatchesTitle { get; init; }
     public required string NoWatches { get; init; }
@@ -92,7 +93,8 @@ public sealed record FollowTexts
         AlreadyWatching = "This chat already watches this query.",
         WatchUsage = "Send /watch with a public-inbox query, e.g. /watch dfn:arch/x86/kvm/mmu f:seanjc, or /watch s:\"io_uring\", or a lore search link.",
         WatchRefused = why => $"lore refuses this query: {why}",
-        WatchTooBroad = (perDay, max) => $"This query matches about {perDay:0} messages a day; a watch may match at most {max}. Narrow it (add f:, s: or dfn:).",
+        WatchTooBroad = max => $"This query matched more than {max} {(max == 1 ? "message" : "messages")} a day over the last week, the most a watch may. Narrow it (add f:, s: or dfn:).",
+        WatchUnbalanced = "This query has a quote or a bracket that is not closed.",
         WatchLimit = n => $"This chat watches {n} queries, the most it may; /unwatch one first.",
         WatchesTitle = "Lore queries this chat watches",
         NoWatches = "This chat watches no lore query. Send /watch with a query to start.",
@@ -136,21 +138,22 @@ public sealed record FollowTexts
         Candidates = words => $"有多个补丁系列符合「{words}」",
         PickOne = "点击编号即可关注对应系列(管理员)。",
         NothingFor = words => $"月报和 lore 中都没有符合「{words}」的补丁系列;请发送它的 lore 链接。",
-        Watching = (query, inbox) => $"已订阅 lore 查询「{query}」({inbox})",
+        Watching = (query, inbox) => $"已添加查询订阅「{query}」(lore {inbox})",
         WatchRate = perDay => $"过去一周平均每天匹配约 {perDay:0.#} 封邮件。",
         WatchEvery = interval => $"匹配到的新补丁系列会在每次轮询(每 {interval})后合并为一条消息发到这里。",
-        AlreadyWatching = "本聊天已经订阅了这个查询。",
+        AlreadyWatching = "本聊天已经有这个查询订阅。",
         WatchUsage = "请发送 /watch 加 public-inbox 查询,如 /watch dfn:arch/x86/kvm/mmu f:seanjc、/watch s:\"io_uring\",或 lore 搜索链接。",
         WatchRefused = why => $"lore 拒绝了这个查询:{why}",
-        WatchTooBroad = (perDay, max) => $"这个查询每天匹配约 {perDay:0} 封邮件,订阅上限为每天 {max} 封。请缩小范围(加上 f:、s: 或 dfn:)。",
-        WatchLimit = n => $"本聊天已订阅 {n} 个查询,已达上限;请先 /unwatch 一个。",
-        WatchesTitle = "本聊天订阅的 lore 查询",
-        NoWatches = "本聊天没有订阅 lore 查询。发送 /watch 加查询即可订阅。",
+        WatchTooBroad = max => $"过去一周这个查询每天匹配超过 {max} 封邮件,超出了查询订阅的上限。请缩小范围(加上 f:、s: 或 dfn:)。",
+        WatchUnbalanced = "这个查询有未闭合的引号或括号。",
+        WatchLimit = n => $"本聊天已有 {n} 个查询订阅,已达上限;请先 /unwatch 一个。",
+        WatchesTitle = "本聊天的 lore 查询订阅",
+        NoWatches = "本聊天没有 lore 查询订阅。发送 /watch 加查询即可添加。",
         WatchLine = (inbox, since) => $"{inbox} · 自 {since} 起",
-        Unwatched = query => $"已取消订阅「{query}」。",
+        Unwatched = query => $"已取消查询订阅「{query}」。",
         UnwatchUsage = "请发送 /unwatch 加 /watches 中的编号。",
-        NoSuchWatch = what => $"本聊天没有编号为 {what} 的订阅;/watches 可查看。",
-        NotAdminWatch = "只有本聊天的管理员可以更改订阅的查询。",
+        NoSuchWatch = what => $"本聊天没有查询订阅「{what}」;/watches 可查看。",
+        NotAdminWatch = "只有本聊天的管理员可以更改查询订阅。",
         Paused = "已暂停",
     };
 }

@@ -24,8 +24,10 @@ public sealed class WatchCommands(WatchStore store, FollowLore lore, TimeProvide
         if (!await SubscriptionCommands.MayChangeAsync(input, ct))
             return NotAdmin(input, t);
         var text = input.Command?.Arguments.Trim() ?? "";
-        if (Parse(text, options.Value.SearchInboxes[0]) is not { } query)
+        if (Parse(text, options.Value.SearchInboxes[0], loreOptions.Value.BaseUri.Host) is not { } query)
             return Answer(input, t.WatchUsage) with { IsError = true };
+        if (!Balanced(query.Query))
+            return Answer(input, t.WatchUnbalanced, t.WatchUsage) with { IsError = true };
         var o = options.Value;
         var mine = await store.ListAsync(input.Chat, ct);
         if (!mine.Any(w => w.Inbox == query.Inbox && w.Query == query.Query) && mine.Count >= o.MaxWatchesPerChat)
@@ -33,11 +35,13 @@ public sealed class WatchCommands(WatchStore store, FollowLore lore, TimeProvide
 
         // One look at the last week: lore says whether it understands the query, and how busy it is. What it shows is
         // the baseline: only series posted after it are reported.
+        // The window covers at least what the first poll re-reads (Follows:Overlap), so nothing of it is news.
+        var sample = o.Overlap > Sample ? o.Overlap : Sample;
         IReadOnlyList<Core.Lore.LoreMessage> week;
-        var cap = o.MaxWatchMatchesPerDay * (int)Sample.TotalDays;
+        var cap = (int)(o.MaxWatchMatchesPerDay * sample.TotalDays);
         try
         {
-            week = await lore.Client.SearchAsync(query.Inbox, WatchPoller.Since(query.Query, (time.GetUtcNow() - Sample).UtcDateTime), DateTimeOffset.MaxValue, null, ct,
+            week = await lore.Client.SearchAsync(query.Inbox, WatchPoller.Since(query.Query, (time.GetUtcNow() - sample).UtcDateTime), DateTimeOffset.MaxValue, null, ct,
                 limit: cap + 1);
         }
         catch (LoreException ex) when (ex.Problem.StartsWith("400", StringComparison.Ordinal))
@@ -48,9 +52,9 @@ public sealed class WatchCommands(WatchStore store, FollowLore lore, TimeProvide
         {
             return Answer(input, t.LoreFailed(ex.Problem)) with { IsError = true };
         }
-        var perDay = week.Count / Sample.TotalDays;
+        var perDay = week.Count / sample.TotalDays;
         if (week.Count > cap)
-            return Answer(input, t.WatchTooBroad(perDay, o.MaxWatchMatchesPerDay)) with { IsError = true };
+            return Answer(input, t.WatchTooBroad(o.MaxWatchMatchesPerDay)) with { IsError = true }; // the count stopped at the cap
         var added = await store.AddAsync(input.Chat, input.Lang.Code(), query, input.UserId, o.MaxWatchesPerChat, [.. week.Select(m => m.MessageId)], ct);
         if (added is null)
             return Answer(input, t.WatchLimit(o.MaxWatchesPerChat)) with { IsError = true };
@@ -94,23 +98,42 @@ public sealed class WatchCommands(WatchStore store, FollowLore lore, TimeProvide
     }
 
     /// <summary>
-    /// A lore search link (<c>https://lore.kernel.org/kvm/?q=…</c>: its inbox and query), or a query for
-    /// <paramref name="inbox"/>. Null when empty, too long, or holding control characters.
+    /// A lore search link (<c>https://lore.kernel.org/kvm/?q=…</c> on <paramref name="loreHost"/>: its inbox and
+    /// query), or a query for <paramref name="inbox"/>. Null when empty, too long, holding control characters, or a
+    /// link elsewhere.
     /// </summary>
-    public static WatchedQuery? Parse(string text, string inbox)
+    public static WatchedQuery? Parse(string text, string inbox, string loreHost)
     {
         text = text.Trim();
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
-            var segments = uri.AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var segments = uri.AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
             var q = uri.Query.TrimStart('?').Split('&', ';').Select(p => p.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[0] == "q")?[1];
-            if (segments.Length != 1 || q is null)
+            if (q is null || segments.Length != 1 || !Core.Lore.LoreLink.IsInbox(segments[0])
+                || !(uri.Host.Equals(loreHost, StringComparison.OrdinalIgnoreCase) || uri.Host.Equals("lore.kernel.org", StringComparison.OrdinalIgnoreCase)))
                 return null;
-            inbox = Uri.UnescapeDataString(segments[0]);
+            inbox = segments[0];
             text = Uri.UnescapeDataString(q.Replace('+', ' ')).Trim();
         }
         text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         return text.Length is 0 or > 300 || text.Any(char.IsControl) ? null : new WatchedQuery(inbox, text);
+    }
+
+    /// <summary>Quotes closed and brackets balanced: otherwise the date the poller adds would fall inside them.</summary>
+    public static bool Balanced(string query)
+    {
+        var depth = 0;
+        var quoted = false;
+        foreach (var c in query)
+        {
+            if (c == '"')
+                quoted = !quoted;
+            else if (!quoted && c == '(')
+                depth++;
+            else if (!quoted && c == ')' && --depth < 0)
+                return false;
+        }
+        return !quoted && depth == 0;
     }
 
     private static Reply NotAdmin(Inbound input, FollowTexts t) =>

@@ -29,22 +29,18 @@ public sealed partial class WatchPoller(
         var cursor = await store.CursorAsync(query, ct) ?? time.GetUtcNow();
         var since = (cursor - options.Value.Overlap).UtcDateTime;
         var found = await lore.Client.SearchAsync(query.Inbox, Since(query.Query, since), DateTimeOffset.MaxValue, null, ct);
-        var newest = found.Count == 0 ? cursor : found.Max(m => m.Date);
-        var owed = await store.ApplyPollAsync(query, Roots(found), [.. found.Select(m => m.MessageId)], newest > cursor ? newest : cursor,
+        var owed = await store.ApplyPollAsync(query, Roots(found), [.. found.Select(m => m.MessageId)], FollowPoller.Advance(cursor, found, time),
             options.Value.Overlap * 3, ct);
         return (found.Count, owed);
     }
 
     /// <summary>
-    /// The query limited to messages dated from <paramref name="since"/>'s day on. Xapian binds an explicit OR looser
-    /// than the implied AND, so a query with OR is bracketed before the date is added.
+    /// The query limited to messages dated from <paramref name="since"/>'s day on: always bracketed, since Xapian binds
+    /// OR and NOT looser than the implied AND, and a date added after "a OR b" or "a NOT b" would bind to b alone.
+    /// (/watch refuses unbalanced quotes and brackets, which could otherwise swallow the date.)
     /// </summary>
-    public static string Since(string query, DateTime since)
-    {
-        var day = "d:" + since.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "..";
-        var bracket = query.Contains(" OR ", StringComparison.Ordinal) || query.Contains(" XOR ", StringComparison.Ordinal);
-        return (bracket ? "(" + query + ")" : query) + " " + day;
-    }
+    public static string Since(string query, DateTime since) =>
+        "(" + query + ") d:" + since.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "..";
 
     /// <summary>The matches that start a series (oldest first), each once.</summary>
     public static IReadOnlyList<WatchMatch> Roots(IReadOnlyList<LoreMessage> found)

@@ -19,8 +19,9 @@ public sealed class WatchStore(Database db, TimeProvider time)
 
     /// <summary>
     /// Makes the chat watch the query. Null when the chat already watches <paramref name="max"/>; <c>Created</c>
-    /// false when it already watched this one. The first watch of a query starts its position now, with what lore
-    /// showed of it until now (<paramref name="baseline"/>) taken as seen, so only what comes after is posted.
+    /// false when it already watched this one. What lore showed of the query until now (<paramref name="baseline"/>)
+    /// is this watch's own and never posted to it. A query no chat watched until now (never, or not since its last
+    /// /unwatch) starts its position now: it is not read back to where it stood before.
     /// </summary>
     public async Task<(WatchRow Watch, bool Created)?> AddAsync(ChatAddress chat, string lang, WatchedQuery query, string? createdBy, int max,
         IReadOnlyCollection<string> baseline, CancellationToken ct)
@@ -38,17 +39,22 @@ public sealed class WatchStore(Database db, TimeProvider time)
             "SELECT COUNT(*) FROM watches WHERE platform = @platform AND chat_id = @chatId AND thread_id = @threadId AND status <> 'removed'", args, tx, cancellationToken: ct));
         if (count >= max)
             return null;
-        var started = await c.ExecuteAsync(new CommandDefinition("INSERT INTO bot_state (key, value) VALUES (@key, @now) ON CONFLICT (key) DO NOTHING",
-            new { key = CursorKey(query), now }, tx, cancellationToken: ct));
-        if (started > 0)
-            await SeenAsync(c, tx, query, baseline, now, ct);
+        var polled = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM watches WHERE inbox = @Inbox AND query = @Query AND status = 'active'", args, tx, cancellationToken: ct));
+        if (polled == 0)
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO bot_state (key, value) VALUES (@key, @now) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                new { key = CursorKey(query), now }, tx, cancellationToken: ct));
+        }
         var row = await c.QuerySingleAsync<WatchRow>(new CommandDefinition("""
-            INSERT INTO watches (platform, chat_id, thread_id, lang, inbox, query, status, created_by, created_at)
-            VALUES (@platform, @chatId, @threadId, @lang, @Inbox, @Query, 'active', @createdBy, @now)
+            INSERT INTO watches (platform, chat_id, thread_id, lang, inbox, query, status, baseline, created_by, created_at)
+            VALUES (@platform, @chatId, @threadId, @lang, @Inbox, @Query, 'active', @baseline, @createdBy, @now)
             ON CONFLICT (platform, chat_id, thread_id, inbox, query) DO UPDATE SET status = 'active', paused_reason = NULL,
-                lang = excluded.lang, created_at = excluded.created_at
+                lang = excluded.lang, baseline = excluded.baseline, created_at = excluded.created_at
             RETURNING *
-            """, args, tx, cancellationToken: ct));
+            """, new { args.platform, args.chatId, args.threadId, lang, query.Inbox, query.Query, baseline = string.Join('\n', baseline), createdBy, now },
+            tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return (row, true);
     }
@@ -107,25 +113,35 @@ public sealed class WatchStore(Database db, TimeProvider time)
         var fresh = matches.Where(m => seen.Add(m.MessageId)).ToList();
         await SeenAsync(c, tx, query, read, now, ct);
         var notices = 0;
-        if (fresh.Count > 0)
+        // Each watch gets the fresh matches but those in its own baseline (what lore showed at its /watch, which a
+        // poll may still see as fresh when another chat watched the query first); the baseline is spent then.
+        var watchers = await c.QueryAsync<(long Id, string? Baseline)>(new CommandDefinition(
+            "SELECT id, baseline FROM watches WHERE inbox = @Inbox AND query = @Query AND status = 'active'", new { query.Inbox, query.Query }, tx, cancellationToken: ct));
+        foreach (var (id, baseline) in watchers)
         {
-            var batch = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', fresh.Select(m => m.MessageId)))))[..16];
-            var notice = new FollowNotice
+            var before = baseline is null ? [] : baseline.Split('\n').ToHashSet(StringComparer.Ordinal);
+            var mine = fresh.Where(m => !before.Contains(m.MessageId)).ToList();
+            if (mine.Count > 0)
             {
-                Kind = NoticeKind.Watch,
-                Title = query.Query,
-                Author = "",
-                Label = "",
-                Url = "",
-                Query = query.Query,
-                Matches = [.. fresh.Select(m => m.Series)],
-            };
-            notices = await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO deliveries (kind, watch_id, dedupe_key, payload, status, created_at)
-                SELECT 'notice', w.id, 'w' || CAST(w.id AS TEXT) || ':' || @batch, @payload, 'pending', @now
-                FROM watches w WHERE w.inbox = @Inbox AND w.query = @Query AND w.status = 'active'
-                ON CONFLICT (dedupe_key) DO NOTHING
-                """, new { query.Inbox, query.Query, batch, payload = notice.ToJson(), now }, tx, cancellationToken: ct));
+                var batch = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', mine.Select(m => m.MessageId)))))[..16];
+                var notice = new FollowNotice
+                {
+                    Kind = NoticeKind.Watch,
+                    Title = query.Query,
+                    Author = "",
+                    Label = "",
+                    Url = "",
+                    Query = query.Query,
+                    Matches = [.. mine.Select(m => m.Series)],
+                };
+                notices += await c.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO deliveries (kind, watch_id, dedupe_key, payload, status, created_at)
+                    VALUES ('notice', @id, @key, @payload, 'pending', @now)
+                    ON CONFLICT (dedupe_key) DO NOTHING
+                    """, new { id, key = $"w{id}:{batch}", payload = notice.ToJson(), now }, tx, cancellationToken: ct));
+            }
+            if (baseline is not null)
+                await c.ExecuteAsync(new CommandDefinition("UPDATE watches SET baseline = NULL WHERE id = @id", new { id }, tx, cancellationToken: ct));
         }
         await c.ExecuteAsync(new CommandDefinition(
             "INSERT INTO bot_state (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -250,7 +250,8 @@ public sealed class Database : IAsyncDisposable
         """),
         // Watches (issue 11): a chat told of every new series a lore query matches. The poller's position is per
         // (inbox, query), shared by every chat watching it, and so is what it has seen (re-read overlaps are dropped
-        // by message-id). A watch's batch is a notice in the outbox like a follow's, addressed by watch_id.
+        // by message-id); what lore showed of the query at /watch is each watch's own baseline (message ids, newline
+        // separated), never posted to it. A watch's batch is a notice in the outbox like a follow's, addressed by watch_id.
         ("""
         CREATE TABLE watches (
             id {identity},
@@ -262,6 +263,7 @@ public sealed class Database : IAsyncDisposable
             query TEXT NOT NULL,
             status TEXT NOT NULL DEFAULT 'active',
             paused_reason TEXT NULL,
+            baseline TEXT NULL,
             created_by TEXT NULL,
             created_at TEXT NOT NULL,
             UNIQUE (platform, chat_id, thread_id, inbox, query)

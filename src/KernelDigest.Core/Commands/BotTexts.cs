@@ -30,6 +30,7 @@ public sealed record BotTexts
     public required string Error { get; init; }
     public required string SubscriptionsElsewhere { get; init; }
     public required string SearchExpired { get; init; }
+    public required string ButtonExpired { get; init; }
 
     public static BotTexts For(Lang lang) => lang == Lang.En ? En : Zh;
 
@@ -68,6 +69,7 @@ public sealed record BotTexts
         Error = "出错了,请稍后再试。",
         SubscriptionsElsewhere = "订阅功能在 Telegram 或 Discord 的聊天中使用。",
         SearchExpired = "这次搜索已过期,请重新发送 /patch 搜索。",
+        ButtonExpired = "这个按钮已过期,请重新发送命令。",
     };
 
     public static BotTexts En { get; } = new()
@@ -101,5 +103,6 @@ public sealed record BotTexts
         Error = "Something went wrong; please try again later.",
         SubscriptionsElsewhere = "Subscriptions are for Telegram and Discord chats.",
         SearchExpired = "This search has expired: send /patch again to search.",
+        ButtonExpired = "This button has expired: send the command again.",
     };
 }

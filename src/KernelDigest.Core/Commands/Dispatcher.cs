@@ -59,8 +59,14 @@ public sealed class Dispatcher(ReportCommands reports, PageCodec pages, IChatCom
     private ValueTask<Reply> Press(Inbound input, string token, CancellationToken ct)
     {
         var turn = pages.Decode(token);
-        if (turn.CommandLine is { } line && ParsedCommand.Parse(line, null) is { } command && CommandTable.Find(command.Name) is not null)
-            return DispatchAsync(input with { PageToken = null, Command = command }, ct);
+        // Callback data is the client's to send, whatever the buttons said: only what the bot's own buttons do (follow
+        // a series named by a lore link) is run; any other command in a token is not a button of ours.
+        if (turn.CommandLine is { } line)
+        {
+            return ParsedCommand.Parse(line, null) is { Name: "follow" } command && Lore.LoreLink.Parse(command.Arguments) is not null
+                ? DispatchAsync(input with { PageToken = null, Command = command }, ct)
+                : ValueTask.FromResult(new Reply { Command = PageInvalid, Query = "page", Lang = input.Lang, IsError = true, Title = "" });
+        }
         if (turn.Search is { } search)
             return ValueTask.FromResult(WithFollowButtons(input, reports.SearchPage(input, search, turn.Page)) with { ReplacesMessage = true });
         var texts = BotTexts.For(input.Lang);
@@ -70,7 +76,7 @@ public sealed class Dispatcher(ReportCommands reports, PageCodec pages, IChatCom
             Query = "page",
             Lang = input.Lang,
             IsError = true,
-            Title = texts.SearchExpired,
+            Title = turn.Expired && PageCodec.IsCommand(token) ? texts.ButtonExpired : texts.SearchExpired,
         });
     }
 
@@ -87,7 +93,8 @@ public sealed class Dispatcher(ReportCommands reports, PageCodec pages, IChatCom
         for (var i = 0; i < reply.Items.Count; i++)
         {
             var lore = reply.Items[i].Links.Where(l => l.Kind == Reports.LinkKind.Lore).Select(l => Lore.LoreLink.Parse(l.Url)).FirstOrDefault(l => l is not null);
-            if (lore is not null)
+            // Two results of one series (two months' reports) get one button: a platform may refuse equal button ids.
+            if (lore is not null && actions.All(a => a.CommandLine != "/follow " + lore.Compact))
                 actions.Add(new ReplyAction(label + (reply.FirstNumber + i).ToString(System.Globalization.CultureInfo.InvariantCulture), "/follow " + lore.Compact));
         }
         return actions.Count == 0 ? reply : reply with { Actions = actions };

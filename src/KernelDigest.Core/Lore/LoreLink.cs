@@ -39,6 +39,9 @@ public sealed partial record LoreLink(string? Inbox, string MessageId)
     /// <summary>The short form a button carries: "kvm/&lt;msgid&gt;", or the bare id.</summary>
     public string Compact => Inbox is null ? MessageId : Inbox + "/" + MessageId;
 
+    /// <summary>Whether a name can be a public-inbox inbox (<c>[\w-][\w.+-]*</c>).</summary>
+    public static bool IsInbox(string name) => InboxName().IsMatch(name);
+
     /// <summary>public-inbox's inbox names (<c>[\w-][\w.+-]*</c>).</summary>
     [GeneratedRegex(@"^[\w-][\w.+-]*$")]
     private static partial Regex InboxName();

@@ -54,14 +54,24 @@ public sealed class FollowDiscordTests(DiscordFollowFixture fixture) : IClassFix
         var results = await AnswerAsync(Command("patch", channel, ("query", "zebrafish")));
         var follow = Buttons(results).First(b => Text(b, "label") == "Follow 1");
         var customId = Text(follow, "custom_id")!;
-        Assert.StartsWith("c|/follow lkml/zebrafish-", customId, StringComparison.Ordinal);
-        var root = customId["c|/follow lkml/".Length..];
+        Assert.StartsWith("f|lkml/zebrafish-", customId, StringComparison.Ordinal);
+        var root = customId["f|lkml/".Length..];
 
         // The series on lore: the entry links its cover letter.
         const string Author = "Zed Fish <zed@example.org>";
         var v1 = DateTimeOffset.UtcNow.AddHours(-5);
         fixture.Lore.Archive.Add("lkml", Mail(root, "[PATCH 0/2] zebrafish: Teach the fish to swim", Author, v1));
         fixture.Lore.Archive.Add("lkml", Mail("p1-" + root, "[PATCH 1/2] zebrafish: Teach the fish to swim, fins", Author, v1, parent: root));
+
+        // A member without the permissions pressing it is told so, privately, and the results stay as they were.
+        var refusedPress = Interactions.Button(customId, "en-US", JsonNode.Parse(results.GetRawText()));
+        refusedPress["channel_id"] = channel;
+        refusedPress["member"]!["permissions"] = "0";
+        fixture.Discord.OpenInteraction((string)refusedPress["token"]!);
+        var refused = await fixture.App.InteractAsync(refusedPress, fixture.Signer);
+        Assert.Equal(InteractionCallback.ChannelMessage, refused.GetProperty("type").GetInt32());
+        Assert.Equal(64, refused.GetProperty("data").GetProperty("flags").GetInt32()); // ephemeral
+        Assert.Equal("Only this chat's administrators can change what it follows.", Title(refused.GetProperty("data")));
 
         var press = Interactions.Button(customId, "en-US", JsonNode.Parse(results.GetRawText()));
         press["channel_id"] = channel;

@@ -75,5 +75,42 @@ public sealed class FollowStoreTests
         Assert.Equal(["new@x title"], FollowNotice.FromJson(batch.Delivery.Payload)!.Matches.Select(m => m.Title));
     }
 
+    [SkippableTheory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_chat_joining_a_watched_query_or_watching_it_again_is_never_sent_what_was_there_before(string provider)
+    {
+        var options = provider == "postgres" ? await TestDatabases.PostgresAsync() : TestDatabases.Sqlite();
+        await using var db = new Database(options);
+        await db.MigrateAsync(CancellationToken.None);
+        var watches = new WatchStore(db, TimeProvider.System);
+        var query = new WatchedQuery("kvm", "s:frob");
+        var first = new ChatAddress(Platform.Telegram, "1");
+        var second = new ChatAddress(Platform.Telegram, "2");
+        var forget = TimeSpan.FromDays(3);
+
+        await watches.AddAsync(first, "en", query, null, 10, ["a@x"], CancellationToken.None);
+        // b arrives on lore; before the next poll a second chat watches the query and its /watch saw b.
+        await watches.AddAsync(second, "en", query, null, 10, ["a@x", "b@x"], CancellationToken.None);
+        Assert.Equal(1, await watches.ApplyPollAsync(query, [Match("a@x"), Match("b@x")], ["a@x", "b@x"], DateTimeOffset.UtcNow, forget, CancellationToken.None));
+        // c comes after both: both are told.
+        Assert.Equal(2, await watches.ApplyPollAsync(query, [Match("b@x"), Match("c@x")], ["b@x", "c@x"], DateTimeOffset.UtcNow, forget, CancellationToken.None));
+        var outbox = new SubscriptionStore(db, TimeProvider.System);
+        var claimed = await outbox.ClaimAsync("test", 10, TimeSpan.FromMinutes(2), CancellationToken.None);
+        var told = claimed.Select(c => (c.Subscription.ChatId, string.Join(",", FollowNotice.FromJson(c.Delivery.Payload)!.Matches.Select(m => m.Title)))).Order().ToList();
+        Assert.Equal([("1", "b@x title"), ("1", "c@x title"), ("2", "c@x title")], told);
+
+        // Both leave; the query is not polled; a month later one watches it again: its position starts then.
+        var stale = DateTimeOffset.UtcNow - TimeSpan.FromDays(30);
+        await watches.ApplyPollAsync(query, [], [], stale, forget, CancellationToken.None);
+        foreach (var w in (await watches.ListAsync(first, CancellationToken.None)).Concat(await watches.ListAsync(second, CancellationToken.None)))
+            await watches.RemoveAsync(w.Id, CancellationToken.None);
+        Assert.Empty(await watches.ActiveQueriesAsync(CancellationToken.None));
+        await watches.AddAsync(first, "en", query, null, 10, ["d@x"], CancellationToken.None);
+        Assert.True(await watches.CursorAsync(query, CancellationToken.None) > DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await watches.ApplyPollAsync(query, [Match("d@x")], ["d@x"], DateTimeOffset.UtcNow, forget, CancellationToken.None));
+
+    }
+
     private static WatchMatch Match(string id) => new(id, new NoticeSeries(id + " title", "A", "v1", 1, "https://lore/kvm/" + id + "/"));
 }

@@ -375,8 +375,10 @@ public sealed class FollowTelegramTests : IAsyncLifetime
         await First(chat, m => m.PlainText.StartsWith("Lore queries this chat watches", StringComparison.Ordinal) && m.PlainText.Contains("s:Frobnicate", StringComparison.Ordinal));
         _api.EnqueueMessage(chat, "/unwatch 1", languageCode: "en");
         await First(chat, m => m.PlainText.StartsWith("No longer watching «s:Frobnicate»", StringComparison.Ordinal));
+        var owed = (await Store.NoticesAsync(CancellationToken.None)).Count;
         _lore.Archive.Add("kvm", Message(Id("n2-0"), "[PATCH] KVM: x86: Frobnicate again", "Cy Dev <cy@example.com>", DateTimeOffset.UtcNow));
         await SettleAsync(notices: 0);
+        Assert.Equal(owed, (await Store.NoticesAsync(CancellationToken.None)).Count); // nothing owed, not merely not sent yet
         Assert.Equal(1, Count(chat, "new patch series match"));
     }
 
@@ -384,14 +386,18 @@ public sealed class FollowTelegramTests : IAsyncLifetime
     public async Task A_watch_lore_refuses_a_query_too_broad_or_one_too_many_is_refused_with_the_reason()
     {
         const long chat = 910_801;
-        _api.EnqueueMessage(chat, "/watch s:widgets OR s:gadgets", languageCode: "en");
+        // A date lore cannot read is lore's to refuse; an unclosed quote is refused before lore is asked.
+        _api.EnqueueMessage(chat, "/watch s:widgets d:20251345..", languageCode: "en");
         await First(chat, m => m.PlainText.StartsWith("lore refuses this query: 400", StringComparison.Ordinal));
+        _api.EnqueueMessage(chat, "/watch s:\"io_uring", languageCode: "en");
+        await First(chat, m => m.PlainText.StartsWith("This query has a quote or a bracket that is not closed.", StringComparison.Ordinal));
+        Assert.DoesNotContain(_lore.Requests, r => r.PathAndQuery.Contains("io_uring", StringComparison.Ordinal));
 
         // At most one message a day (this test's setting) over a week is seven: eight in the week is too broad.
         for (var i = 0; i < 8; i++)
             _lore.Archive.Add("kvm", Message(Id("noise-" + i), $"[PATCH] KVM: Noisy change {i}", "Ed Dev <ed@example.com>", DateTimeOffset.UtcNow.AddDays(-i % 6)));
         _api.EnqueueMessage(chat, "/watch s:Noisy", languageCode: "en");
-        await First(chat, m => m.PlainText.StartsWith("This query matches about 1 messages a day; a watch may match at most 1.", StringComparison.Ordinal));
+        await First(chat, m => m.PlainText.StartsWith("This query matched more than 1 message a day over the last week, the most a watch may.", StringComparison.Ordinal));
 
         _api.EnqueueMessage(chat, "/watch f:ada", languageCode: "en");
         await First(chat, m => m.PlainText.StartsWith("Watching «f:ada»", StringComparison.Ordinal));
@@ -400,7 +406,7 @@ public sealed class FollowTelegramTests : IAsyncLifetime
         _api.EnqueueMessage(chat, "/watch f:cy", languageCode: "en");
         await First(chat, m => m.PlainText.StartsWith("This chat watches 2 queries, the most it may", StringComparison.Ordinal));
         _api.EnqueueMessage(chat, "/watches", languageCode: "zh-hans");
-        await First(chat, m => m.PlainText.StartsWith("本聊天订阅的 lore 查询", StringComparison.Ordinal) && m.PlainText.Contains("f:bea", StringComparison.Ordinal));
+        await First(chat, m => m.PlainText.StartsWith("本聊天的 lore 查询订阅", StringComparison.Ordinal) && m.PlainText.Contains("f:bea", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -134,6 +134,46 @@ public sealed class DispatcherTableTests(LibraryFixture fixture) : IClassFixture
         Assert.Empty(console.Actions);
     }
 
+    [Theory]
+    [InlineData("c|/latest")]
+    [InlineData("c|/patch kvm")]
+    [InlineData("c|/subscribe")]
+    [InlineData("f|no lore link here")]
+    public async Task A_button_token_naming_any_other_command_is_not_a_button_of_ours(string token)
+    {
+        var chats = new RecordingChatCommands();
+        var dispatcher = new Dispatcher(new ReportCommands(fixture.Library), fixture.Pages, chats);
+        var reply = await dispatcher.DispatchAsync(new Inbound { Chat = new ChatAddress(Platform.Telegram, "-100"), Kind = ChatKind.Group, PageToken = token }, CancellationToken.None);
+        Assert.Equal(Dispatcher.PageInvalid, reply.Command);
+        Assert.Empty(chats.Calls);
+    }
+
+    [Fact]
+    public async Task Two_results_of_one_series_share_one_follow_button()
+    {
+        // Two months' reports with an entry each for the same series (the same lore message).
+        var dir = Directory.CreateTempSubdirectory("kd-dup-").FullName;
+        foreach (var month in new[] { "2020-09", "2020-10" })
+        {
+            File.WriteAllText(Path.Combine(dir, month + ".md"),
+                $"---\nmonth: {month}\nissue: 1\ntitle: Test {month}\n---\n\n# 虚拟化\n\n## Zebra widget rework\n\n- authors: Ada\n\nWords.\n\n"
+                + "### Links\n\n- <https://lore.kernel.org/kvm/zebra-1@example.org/>\n");
+        }
+        try
+        {
+            var library = new Core.Reports.ReportLibrary(dir, fixture.Catalog, new Core.Search.PatchIndexFactory(fixture.Glossary, fixture.Catalog, cacheDirectory: null));
+            var reply = await new Dispatcher(new ReportCommands(library), fixture.Pages, new RecordingChatCommands())
+                .DispatchAsync(Input("patch", "Zebra widget"), CancellationToken.None);
+            Assert.Equal(2, reply.Items.Count);
+            var action = Assert.Single(reply.Actions);
+            Assert.Equal("/follow kvm/zebra-1@example.org", action.CommandLine);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_page_turn_replaces_its_message_and_numbers_its_follow_buttons_as_its_results()
     {
