@@ -31,6 +31,9 @@ public sealed record BotTexts
     public required string SubscriptionsElsewhere { get; init; }
     public required string SearchExpired { get; init; }
 
+    /// <summary>Said once per window to a chat that sends more than the flood limits allow; the argument is seconds.</summary>
+    public required Func<int, string> SlowDown { get; init; }
+
     public static BotTexts For(Lang lang) => lang == Lang.En ? En : Zh;
 
     // "1 report", "2 reports": English counts agree with their noun.
@@ -68,6 +71,7 @@ public sealed record BotTexts
         Error = "出错了,请稍后再试。",
         SubscriptionsElsewhere = "订阅功能在 Telegram 或 Discord 的聊天中使用。",
         SearchExpired = "这次搜索已过期,请重新发送 /patch 搜索。",
+        SlowDown = seconds => $"消息发得太快了,请稍候 {seconds} 秒再试。在此之前的命令不会得到回复。",
     };
 
     public static BotTexts En { get; } = new()
@@ -101,5 +105,6 @@ public sealed record BotTexts
         Error = "Something went wrong; please try again later.",
         SubscriptionsElsewhere = "Subscriptions are for Telegram and Discord chats.",
         SearchExpired = "This search has expired: send /patch again to search.",
+        SlowDown = seconds => $"Please slow down: too many commands at once. Try again in {seconds} seconds; until then commands are not answered.",
     };
 }
