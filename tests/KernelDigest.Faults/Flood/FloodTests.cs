@@ -22,7 +22,7 @@ public sealed partial class FloodTests(ITestOutputHelper output)
     private const long Group = -100777;
     private static readonly long[] GroupUsers = [601, 602, 603];
 
-    /// <summary>What "promptly" means here: well under a second on a loaded two-core machine.</summary>
+    /// <summary>What "promptly" means here, on a loaded two-core machine: a chat answered as if the flood were not there.</summary>
     private static readonly TimeSpan Target = TimeSpan.FromSeconds(2);
 
     [Fact]
@@ -40,9 +40,13 @@ public sealed partial class FloodTests(ITestOutputHelper output)
             ["Flood__Window"] = "00:01:00",
         });
         await bot.WaitForLog("started (polling)", TimeSpan.FromSeconds(60));
+        // One answer first, so the figures measure the flood, not the first search's warm-up.
+        api.EnqueueMessage(6999, "/patch TDP MMU", fromId: 6999, languageCode: "en");
+        await api.WaitForSentMessage(m => m.ChatId == 6999, TimeSpan.FromSeconds(60));
+        var warmUp = 1;
 
         var asked = new Dictionary<long, DateTimeOffset>(); // bystander chat → when it asked
-        var enqueued = 0;
+        var enqueued = warmUp;
         var clock = Stopwatch.StartNew();
         using (var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(10)))
         {
