@@ -27,17 +27,20 @@ internal sealed class ReportsHealthCheck(ReportLibrary library) : IHealthCheck
     }
 }
 
-internal sealed class StoreHealthCheck(Database db) : IHealthCheck
+/// <summary>Not ready while storage cannot be written (<see cref="StorageProbe"/> names why), or cannot be reached.</summary>
+internal sealed class StoreHealthCheck(Database db, StorageStatus status) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (status.Problem is { } problem)
+            return HealthCheckResult.Unhealthy(problem);
         try
         {
             await using var connection = await db.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";
             await command.ExecuteScalarAsync(cancellationToken);
-            return HealthCheckResult.Healthy(db.Provider.ToString());
+            return status.IsMigrated ? HealthCheckResult.Healthy(db.Provider.ToString()) : HealthCheckResult.Unhealthy($"{db.Describe()}: not migrated yet");
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {
