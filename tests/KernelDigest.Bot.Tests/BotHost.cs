@@ -55,6 +55,9 @@ public sealed class BotHost : RunningBot
 
     public override string Logs => Stderr + Stdout;
 
+    /// <summary>True once the process has ended (by itself, or killed).</summary>
+    public bool HasExited => _process.HasExited;
+
     protected override string? Ended => _process.HasExited ? $"exited ({_process.ExitCode})" : null;
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using KernelDigest.Bot.Storage;
+using KernelDigest.Bot.Subscriptions;
+using KernelDigest.Bot.TelegramChat;
+using KernelDigest.Bot.Tests;
+using KernelDigest.Bot.Tests.Subscriptions;
+using KernelDigest.Bot.Tests.TelegramDouble;
+using KernelDigest.Core;
+using KernelDigest.Core.Commands;
+using KernelDigest.Core.Reports;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KernelDigest.Faults.Kills;
+
+/// <summary>
+/// Issue 16 §3.1 on SQLite: a fan-out of the month's digest to 500 chats, by <c>digest send</c> processes killed with
+/// SIGKILL twenty times at random moments, each followed by a new process on the same store, until one finishes.
+/// Every chat ends with the digest; at most one message is repeated per kill (one send in flight:
+/// <c>Digest:Concurrency=1</c>); and no chat whose delivery was recorded as confirmed at a kill gets anything more.
+/// </summary>
+public sealed class KillTests(ITestOutputHelper output)
+{
+    private const int Chats = 500;
+    private const int Kills = 20;
+
+    [Fact]
+    public async Task Twenty_kills_during_a_500_chat_fan_out_leave_every_chat_with_the_digest_and_at_most_one_repeat_per_kill()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        var db = TestDatabases.Sqlite();
+        // Built, not run: the test reads the store through it while the processes send.
+        await using var store = await SubscriptionsHarness.StartAsync(api, db);
+        await store.SubscribeManyAsync(Chats, firstChat: 20_000, lang: "en");
+        var latest = store.Services.GetRequiredService<ReportLibrary>().Current.Latest!;
+        var month = latest.Month.ToString();
+        var parts = TelegramRenderer.Render(ReportCommands.Digest(latest, Lang.En, "/month", "digest")).Count;
+        var settings = new Dictionary<string, string>
+        {
+            ["Telegram__BotToken"] = api.Token,
+            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
+            ["Telegram__MaxMessagesPerSecond"] = "200",
+            ["Digest__Concurrency"] = "1",
+            // Far longer than the test: only the check that the holder is dead can explain a takeover.
+            ["Digest__ClaimTimeout"] = "00:10:00",
+        };
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var confirmedAtKill = new Dictionary<long, int>(); // chat → messages it had when its delivery was recorded as sent
+        var clock = Stopwatch.StartNew();
+
+        var kills = 0;
+        var finished = false;
+        while (!finished)
+        {
+            var before = api.SentMessages.Count;
+            await using var bot = BotHost.Start(settings, db.DataDirectory, args: ["digest", "send"]);
+            if (kills < Kills)
+            {
+                // A random moment: after 1 to 30 more messages, which at this pace is within the first fraction of a second.
+                var more = random.Next(1, 31);
+                await bot.Within(api.WaitFor(a => a.SentMessages.Count >= before + more || bot.HasExited ? true : (bool?)null, TimeSpan.FromSeconds(90)));
+                if (!bot.HasExited)
+                {
+                    bot.Kill();
+                    await bot.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                    kills++;
+                    await RecordConfirmedAsync(store, api, month, confirmedAtKill);
+                    continue;
+                }
+            }
+            Assert.Equal(0, await bot.WaitForExitAsync(TimeSpan.FromSeconds(120)));
+            finished = true;
+        }
+
+        var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToDictionary(g => g.Key, g => g.Count());
+        var repeats = api.SentMessages.Count - Chats * parts;
+        var afterConfirmation = confirmedAtKill.Count(c => perChat[c.Key] != c.Value);
+        var counts = await store.Store.CountsAsync(month, CancellationToken.None);
+        Figures.Print(output, "kill-9",
+            $"{kills} × SIGKILL during a {Chats}-chat fan-out (SQLite, seed {seed}): {perChat.Count}/{Chats} chats with the digest, {counts.Sent} recorded sent, " +
+            $"{repeats} repeated message(s) (at most {kills}), {afterConfirmation} sent after its confirmation was recorded, {clock.Elapsed.TotalSeconds:0} s");
+
+        Assert.Equal(Kills, kills);
+        Assert.Equal(Chats, perChat.Count);
+        Assert.All(perChat.Values, n => Assert.True(n >= parts, "a chat lacks a part of the digest"));
+        // One send in flight, so each kill can repeat at most one message (two kills in a row can hit the same chat).
+        Assert.InRange(repeats, 0, kills);
+        Assert.Equal(0, afterConfirmation);
+        Assert.Equal(Chats, counts.Sent);
+    }
+
+    /// <summary>After a kill: every chat whose delivery the store holds as sent, with how many messages it has now.</summary>
+    private static async Task RecordConfirmedAsync(SubscriptionsHarness store, FakeBotApi api, string month, Dictionary<long, int> confirmed)
+    {
+        await using var connection = await store.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
+        var sent = await connection.QueryAsync<string>(
+            "SELECT s.chat_id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.month = @month AND d.status = @status",
+            new { month, status = DeliveryStatus.Sent });
+        var perChat = api.SentMessages.GroupBy(m => m.ChatId).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var chat in sent.Select(id => long.Parse(id, CultureInfo.InvariantCulture)))
+            confirmed.TryAdd(chat, perChat.GetValueOrDefault(chat));
+    }
+}
