@@ -3,7 +3,7 @@ using System.Globalization;
 using KernelDigest.Bot.Tests.Subscriptions;
 using KernelDigest.Bot.Tests.TelegramDouble;
 
-namespace KernelDigest.Faults.Platform;
+namespace KernelDigest.Faults.ChatPlatforms;
 
 /// <summary>
 /// Issue 16 §3.3, platform faults: a digest fan-out through the real Telegram sender (TelegramBotClient, pacing,
