@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using KernelDigest.Bot.Tests;
+using KernelDigest.Bot.Tests.DiscordChat;
+using KernelDigest.Bot.Tests.DiscordDouble;
 using KernelDigest.Bot.Tests.TelegramDouble;
+using System.Text.Json;
 
 namespace KernelDigest.Faults.Flood;
 
@@ -105,6 +108,44 @@ public sealed partial class FloodTests(ITestOutputHelper output)
         Assert.True(latencies[^1] <= Target, $"a chat outside the flood waited {Ms(latencies[^1])} for its answer (target {Ms(Target)})");
         Assert.Contains("Flood in telegram:501", bot.Logs, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task On_Discord_interactions_over_the_limit_get_the_notice_shown_to_their_user_alone()
+    {
+        const int sent = 10;
+        await using var discord = await FakeDiscordApi.StartAsync();
+        using var signer = new InteractionSigner();
+        var work = Directory.CreateTempSubdirectory("kd-fault-discord-").FullName;
+        await using var app = await DiscordApp.StartAsync(DiscordApp.Settings(discord, signer.PublicKeyHex, Path.Combine(BotProcess.RepoRoot, "config", "reports"), new Dictionary<string, string>
+        {
+            ["Discord:DevGuildId"] = "111111111111111111",
+            ["Flood:PerUser"] = PerUser.ToString(CultureInfo.InvariantCulture),
+            ["Flood:PerChat"] = PerChat.ToString(CultureInfo.InvariantCulture),
+        }), work);
+
+        var responses = new List<JsonElement>();
+        for (var i = 0; i < sent; i++)
+            responses.Add(await app.InteractAsync(Interactions.Command("help", "zh-CN"), signer)); // one user, one channel
+
+        var data = responses.Select(r => r.GetProperty("data")).ToList();
+        var notices = data.Where(d => d.TryGetProperty("flags", out var f) && f.GetInt32() == 64).ToList();
+        var answers = data.Count - notices.Count;
+        Figures.Print(output, "flood-discord",
+            $"{sent} /help from 1 user in 1 channel (zh-CN) → {answers} answers, {notices.Count} refused with the notice shown to that user alone (limit {PerUser}/user)");
+        Assert.Equal(PerUser, answers);
+        Assert.Equal(sent - PerUser, notices.Count);
+        Assert.All(notices, n => Assert.Contains("太快", Text(n), StringComparison.Ordinal));
+        Assert.All(responses, r => Assert.Equal(4, r.GetProperty("type").GetInt32())); // every interaction answered at once
+    }
+
+    /// <summary>Every string in a JSON value, joined: what a message shows, whichever field carries it.</summary>
+    private static string Text(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString()!,
+        JsonValueKind.Object => string.Join('\n', e.EnumerateObject().Select(p => Text(p.Value))),
+        JsonValueKind.Array => string.Join('\n', e.EnumerateArray().Select(Text)),
+        _ => "",
+    };
 
     private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:0} ms";
 
