@@ -55,6 +55,9 @@ public sealed class BotHost : RunningBot
 
     public override string Logs => Stderr + Stdout;
 
+    /// <summary>The operating system's id of the process (what a claim or a lease names as its holder).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>True once the process has ended (by itself, or killed).</summary>
     public bool HasExited => _process.HasExited;
 
