@@ -39,6 +39,9 @@ public sealed class BotHost : RunningBot
         start.Environment["Reports__IndexCacheDirectory"] = Path.Combine(data, "index");
         start.Environment["Logging__LogLevel__Default"] = "Information";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        // Test doubles send as one user by default, far over the flood limits; a test of the limits sets its own.
+        start.Environment["Flood__PerUser"] = "100000";
+        start.Environment["Flood__PerChat"] = "100000";
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
         var process = Process.Start(start)!;
@@ -51,6 +54,12 @@ public sealed class BotHost : RunningBot
     }
 
     public override string Logs => Stderr + Stdout;
+
+    /// <summary>The operating system's id of the process (what a claim or a lease names as its holder).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>True once the process has ended (by itself, or killed).</summary>
+    public bool HasExited => _process.HasExited;
 
     protected override string? Ended => _process.HasExited ? $"exited ({_process.ExitCode})" : null;
 

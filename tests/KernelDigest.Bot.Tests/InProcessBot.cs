@@ -106,6 +106,9 @@ public sealed class InProcessBot : RunningBot
             ["Storage:DataDirectory"] = data,
             ["Reports:IndexCacheDirectory"] = Path.Combine(data, "index"),
             ["Logging:LogLevel:Default"] = "Information",
+            // Test doubles send as one user by default, far over the flood limits; a test of the limits sets its own.
+            ["Flood:PerUser"] = "100000",
+            ["Flood:PerChat"] = "100000",
             // The test process's environment is the app's too: a token exported in the developer's shell must not
             // switch a platform on. Settings given below override these blanks.
             ["Telegram:BotToken"] = "",

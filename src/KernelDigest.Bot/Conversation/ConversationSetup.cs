@@ -14,6 +14,11 @@ public static class ConversationSetup
         builder.Services.AddSingleton<PageCodec>();
         builder.Services.AddSingleton(sp => new Dispatcher(
             sp.GetRequiredService<ReportCommands>(), sp.GetRequiredService<PageCodec>(), sp.GetService<IChatCommands>()));
+        builder.Services.AddOptions<FloodOptions>()
+            .BindConfiguration(FloodOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FloodGuard>();
         builder.Services.AddSingleton<ConversationTurns>();
         builder.Services.AddSingleton<SeenIds>();
         return builder;

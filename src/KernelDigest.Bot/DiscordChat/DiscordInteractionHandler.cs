@@ -106,6 +106,12 @@ public sealed partial class DiscordInteractionHandler(
         if (reply.Command == Dispatcher.PageInvalid)
             return []; // not our button: the message stays as it is
         var messages = DiscordRenderer.Render(reply, pages);
+        if (reply.Command is ConversationTurns.SlowDownCommand or ConversationTurns.QuietCommand)
+        {
+            // Discord wants an answer to every interaction; over the flood limits it is the notice, to that user alone,
+            // so the channel is not flooded back.
+            return [messages[0] with { Flags = Ephemeral, Components = [] }];
+        }
         if (!isComponent || (!reply.IsError && !reply.ReplacesMessage))
             return messages; // a command, or an action button's answer: messages of their own
         return reply.IsError ? [messages[0] with { Flags = Ephemeral, Components = [] }] : [messages[0]];

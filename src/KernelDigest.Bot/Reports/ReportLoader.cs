@@ -19,6 +19,8 @@ internal sealed partial class ReportLoader(ReportLibrary library, ILogger<Report
         KernelDigest.Core.Diagnostics.Telemetry.ReportReloads.Add(1, KernelDigest.Core.Diagnostics.Telemetry.Tag("result", snapshot.Errors.Count == 0 ? "ok" : "errors"));
         foreach (var error in snapshot.Errors)
             LogReportError(error.File, error.Line, error.Message);
+        foreach (var report in snapshot.Stale)
+            LogStale(report.SourcePath ?? "?", report.Month.ToString());
         LogLoaded(snapshot.Reports.Count, snapshot.Index.Count, library.Directory);
     }
 
@@ -27,6 +29,9 @@ internal sealed partial class ReportLoader(ReportLibrary library, ILogger<Report
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Report file {File}:{Line}: {Problem}")]
     private partial void LogReportError(string file, int line, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report file {File} is broken; its last good version ({Month}) stays in service until it is fixed")]
+    private partial void LogStale(string file, string month);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reloading reports failed; the previous reports stay in service")]
     private partial void LogReloadFailed(Exception ex);

@@ -38,6 +38,17 @@ public sealed class Database : IAsyncDisposable
 
     public StorageProvider Provider { get; }
 
+    /// <summary>The database for operators' messages: the SQLite file, or PostgreSQL's host and database (no password).</summary>
+    public string Describe()
+    {
+        if (_postgres is not null)
+        {
+            var b = new NpgsqlConnectionStringBuilder(_postgres.ConnectionString);
+            return $"PostgreSQL {b.Host}/{b.Database}";
+        }
+        return $"SQLite database {Path.GetFullPath(new SqliteConnectionStringBuilder(_sqlite).DataSource)}";
+    }
+
     /// <summary>Times are stored as sortable UTC text, the same on SQLite and PostgreSQL.</summary>
     public static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 

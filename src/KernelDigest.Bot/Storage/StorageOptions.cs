@@ -23,6 +23,10 @@ public sealed class StorageOptions : IValidatableObject
     [Required]
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>How often storage is checked to be writable (env <c>Storage__ProbeInterval</c>); see <c>StorageProbe</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))

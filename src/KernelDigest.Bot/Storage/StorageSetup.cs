@@ -13,7 +13,9 @@ public static class StorageSetup
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         builder.Services.AddSingleton<Leases>();
+        builder.Services.AddSingleton<StorageStatus>();
         builder.Services.AddHostedService<DatabaseMigrator>();
+        builder.Services.AddHostedService<StorageProbe>();
         return builder;
     }
 }

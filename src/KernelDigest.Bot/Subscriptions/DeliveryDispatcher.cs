@@ -26,7 +26,7 @@ public sealed partial class DeliveryDispatcher(
     IOptions<DigestOptions> options,
     TimeProvider time,
     ILogger<DeliveryDispatcher> logger,
-    ReportCommands commands)
+    ReportCommands commands) : IDisposable
 {
     private readonly Dictionary<Platform, IChatSender> _senders = senders.ToDictionary(s => s.Platform);
 
@@ -35,8 +35,27 @@ public sealed partial class DeliveryDispatcher(
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(Report Report, string Lang, string Filter), Reply> _digests = new();
 
+    // One round at a time in a process: so at the start of a round, claims that name this process are left over from
+    // a round that failed (its database went away mid-send), never another round's work in flight.
+    private readonly SemaphoreSlim _round = new(1, 1);
+
+    public void Dispose() => _round.Dispose();
+
     /// <summary>Claims and sends until nothing is due. Returns what was done.</summary>
     public async Task<DispatchCounts> DrainAsync(CancellationToken ct)
+    {
+        await _round.WaitAsync(ct);
+        try
+        {
+            return await DrainOnceAsync(ct);
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    private async Task<DispatchCounts> DrainOnceAsync(CancellationToken ct)
     {
         _digests.Clear();
         var o = options.Value;
@@ -150,14 +169,24 @@ public sealed partial class DeliveryDispatcher(
 
 
     /// <summary>
-    /// Claims whose holder is a process of this host that is gone (killed, crashed) go back in the queue now, not
-    /// after the claim timeout: a rerun after a crash finishes the job at once.
+    /// Claims whose holder is a process of this host that is gone (killed, crashed), or this process's own from a round
+    /// that failed, go back in the queue now, not after the claim timeout: a rerun after a crash, or the next round
+    /// after the database came back, finishes the job at once.
     /// </summary>
     private async Task TakeOverFromTheDeadAsync(TimeSpan claimTimeout, CancellationToken ct)
     {
         foreach (var (holder, _, _) in await store.HeldClaimsAsync(claimTimeout, ct))
         {
-            if (holder == Instance || ClaimHolder.Parse(holder) is not { IsDeadHere: true } dead)
+            if (holder == Instance)
+            {
+                // A round of this process failed (the database went away mid-send) and left its claims: nothing of
+                // this process is sending them now, so they go back at once rather than after the claim timeout.
+                var mine = await store.ReleaseClaimsOfAsync(holder, ct);
+                if (mine > 0)
+                    LogResumed(mine);
+                continue;
+            }
+            if (ClaimHolder.Parse(holder) is not { IsDeadHere: true } dead)
                 continue;
             var released = await store.ReleaseClaimsOfAsync(holder, ct);
             if (released > 0)
@@ -264,6 +293,9 @@ public sealed partial class DeliveryDispatcher(
                 throw new InvalidOperationException($"unknown send result {result.Result}");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} deliveries claimed by a round of this process that failed go back in the queue")]
+    private partial void LogResumed(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the {Platform} sender lease to another instance during a delivery round")]
     private partial void LogSenderLeaseLost(string platform);

@@ -11,23 +11,25 @@ public sealed partial class DeliveryWorker(
     DeliveryDispatcher dispatcher,
     SubscriptionStore store,
     DeliverySignal signal,
+    Storage.StorageStatus storage,
     IOptions<DigestOptions> options,
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
-        {
-            await planner.CatchUpAsync(stoppingToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogFailed(ex);
-        }
+        // Storage that could not be written at start is migrated later (StorageProbe): there is nothing to send before.
+        await storage.Migrated.WaitAsync(stoppingToken);
+        var caughtUp = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // A missed run is made up once; if storage fails then, on a later round rather than never.
+                if (!caughtUp)
+                {
+                    await planner.CatchUpAsync(stoppingToken);
+                    caughtUp = true;
+                }
                 await dispatcher.DrainAsync(stoppingToken);
                 var counts = await store.CountsAsync(null, stoppingToken);
                 KernelDigest.Core.Diagnostics.Telemetry.SetOutboxDepth(counts.Pending + counts.Sending);

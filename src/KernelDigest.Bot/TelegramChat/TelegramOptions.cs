@@ -46,6 +46,13 @@ public sealed class TelegramOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxMessagesPerSecond { get; set; } = 30;
 
+    /// <summary>
+    /// How long one Bot API request may take, answer included (env <c>Telegram__RequestTimeout</c>): past it the request
+    /// is given up and retried like a network fault. In polling mode it must be longer than the long poll.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(BotToken);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -57,6 +64,8 @@ public sealed class TelegramOptions : IValidatableObject
             yield return new ValidationResult("Telegram:BotToken does not look like a bot token ('123456:ABC…' from @BotFather); set it with the environment variable Telegram__BotToken.", [nameof(BotToken)]);
         if (!Uri.TryCreate(ApiBaseUrl, UriKind.Absolute, out var api) || api.Scheme is not ("http" or "https"))
             yield return new ValidationResult("Telegram:ApiBaseUrl must be an http(s) URL (env Telegram__ApiBaseUrl).", [nameof(ApiBaseUrl)]);
+        if (Mode != TelegramMode.Webhook && RequestTimeout <= TimeSpan.FromSeconds(PollTimeoutSeconds + 1))
+            yield return new ValidationResult($"Telegram:RequestTimeout ({RequestTimeout}) must be longer than the long poll, Telegram:PollTimeoutSeconds ({PollTimeoutSeconds} s), by more than a second (env Telegram__RequestTimeout).", [nameof(RequestTimeout)]);
         if (Mode != TelegramMode.Webhook)
             yield break;
         if (!Uri.TryCreate(WebhookUrl, UriKind.Absolute, out var hook) || hook.Scheme != "https")

@@ -15,6 +15,7 @@ internal sealed partial class TelegramPolling(
     ITelegramBotClient bot,
     TelegramUpdateProcessor processor,
     UpdateOffsetStore offsets,
+    Storage.StorageStatus storage,
     IOptions<TelegramOptions> options,
     IHttpClientFactory http,
     TimeProvider time,
@@ -27,7 +28,7 @@ internal sealed partial class TelegramPolling(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var offset = await offsets.LoadAsync(stoppingToken);
+        var offset = await LoadOffsetAsync(stoppingToken);
         var failures = 0;
         const int limit = 100;
         // A stop lets the update being answered finish: cancelling a send that the Bot API has already received would
@@ -54,7 +55,7 @@ internal sealed partial class TelegramPolling(
                 {
                     LogSkippedUnreadable(bad, ex);
                     offset = bad + 1;
-                    await offsets.SaveAsync(offset.Value, CancellationToken.None);
+                    await SaveOffsetAsync(offset.Value);
                 }
                 else
                     await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
@@ -79,10 +80,42 @@ internal sealed partial class TelegramPolling(
                 offset = update.Id + 1;
                 // Not cancellable: an update answered must be recorded as answered even when a stop arrives just now,
                 // or the restart would answer it again.
-                await offsets.SaveAsync(offset.Value, CancellationToken.None);
+                await SaveOffsetAsync(offset.Value);
             }
         }
     }
+
+    // The offset lives in the store. A store that cannot be read or written must not stop the chat: without a stored
+    // offset Telegram itself resends only what was never confirmed, and the offset kept here confirms as we go.
+    private async Task<int?> LoadOffsetAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await offsets.LoadAsync(ct);
+        }
+        catch (Exception ex) when (Storage.StorageFault.Is(ex))
+        {
+            LogOffsetFailed("read", ex.Message);
+            return null;
+        }
+    }
+
+    private async Task SaveOffsetAsync(int offset)
+    {
+        if (storage.Problem is not null)
+            return; // known faulty: a save would wait out the lock timeout after every update, slowing every answer
+        try
+        {
+            await offsets.SaveAsync(offset, CancellationToken.None);
+        }
+        catch (Exception ex) when (Storage.StorageFault.Is(ex))
+        {
+            LogOffsetFailed("saved", ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram update offset could not be {Action} ({Reason}); polling goes on with the offset in memory")]
+    private partial void LogOffsetFailed(string action, string reason);
 
     /// <summary>The id of the first pending update, read from the raw Bot API answer without typed deserialisation.</summary>
     private async Task<int?> FirstPendingUpdateId(int? offset, CancellationToken ct)

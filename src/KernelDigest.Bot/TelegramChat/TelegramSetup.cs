@@ -24,6 +24,7 @@ public static class TelegramSetup
         // One pacing handler for the process: handlers are pooled per client, the limit is per bot.
         builder.Services.AddSingleton<TelegramPacingHandler>();
         builder.Services.AddHttpClient(Platform.Telegram.Key)
+            .ConfigureHttpClient((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<TelegramOptions>>().Value.RequestTimeout)
             .RemoveAllLoggers() // request URLs carry the bot token: never log them
             .AddHttpMessageHandler(sp => new SharedHandler(sp.GetRequiredService<TelegramPacingHandler>()))
             .AddTypedClient<ITelegramBotClient>((http, sp) =>

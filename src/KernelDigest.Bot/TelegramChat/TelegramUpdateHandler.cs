@@ -74,6 +74,8 @@ public sealed class TelegramUpdateHandler(
         if (inbound.FromMessage(message, isChannel) is not { } input)
             return TelegramPlan.Nothing;
         var reply = await turns.AnswerAsync(input, ct);
+        if (reply.Command == ConversationTurns.QuietCommand)
+            return TelegramPlan.Nothing; // over the flood limits, and already told so this window
         return new(Messages(message.Chat.Id, TelegramInbound.ThreadOf(message), reply, turns.Dispatcher.Pages), reply.AfterSent);
     }
 
@@ -93,8 +95,8 @@ public sealed class TelegramUpdateHandler(
 
     private List<IRequest> PageTurned(CallbackQuery query, Reply reply, Message message)
     {
-        if (reply.Command == Dispatcher.PageInvalid)
-            return [new AnswerCallbackQueryRequest { CallbackQueryId = query.Id }]; // not our button: nothing changes
+        if (reply.Command is Dispatcher.PageInvalid or ConversationTurns.QuietCommand)
+            return [new AnswerCallbackQueryRequest { CallbackQueryId = query.Id }]; // not our button, or a flood: nothing changes
         if (reply.IsError)
         {
             // An expired or unreadable button: say so where the user is looking, and leave the page as it was.

@@ -32,6 +32,9 @@ public sealed record BotTexts
     public required string SearchExpired { get; init; }
     public required string ButtonExpired { get; init; }
 
+    /// <summary>Said once per window to a chat that sends more than the flood limits allow; the argument is seconds.</summary>
+    public required Func<int, string> SlowDown { get; init; }
+
     public static BotTexts For(Lang lang) => lang == Lang.En ? En : Zh;
 
     // "1 report", "2 reports": English counts agree with their noun.
@@ -70,6 +73,7 @@ public sealed record BotTexts
         SubscriptionsElsewhere = "订阅功能在 Telegram 或 Discord 的聊天中使用。",
         SearchExpired = "这次搜索已过期,请重新发送 /patch 搜索。",
         ButtonExpired = "这个按钮已过期,请重新发送命令。",
+        SlowDown = seconds => $"消息发得太快了,请稍候 {seconds} 秒再试。在此之前的命令不会得到回复。",
     };
 
     public static BotTexts En { get; } = new()
@@ -104,5 +108,6 @@ public sealed record BotTexts
         SubscriptionsElsewhere = "Subscriptions are for Telegram and Discord chats.",
         SearchExpired = "This search has expired: send /patch again to search.",
         ButtonExpired = "This button has expired: send the command again.",
+        SlowDown = seconds => $"Please slow down: too many commands at once. Try again in {seconds} seconds; until then commands are not answered.",
     };
 }

@@ -7,11 +7,17 @@ namespace KernelDigest.Core.Reports;
 /// Everything loaded at one moment: the reports (newest first), the errors that kept files out, and the search index
 /// built over them. Immutable, so a reload builds a new one and swaps it in while readers keep the old.
 /// </summary>
-public sealed class LibrarySnapshot(IReadOnlyList<Report> reports, IReadOnlyList<ReportError> errors, PatchIndex index)
+/// <param name="stale">
+/// Reports served from the last good version of a file that is now broken (its errors are in <paramref name="errors"/>).
+/// </param>
+public sealed class LibrarySnapshot(IReadOnlyList<Report> reports, IReadOnlyList<ReportError> errors, PatchIndex index, IReadOnlyList<Report>? stale = null)
 {
     public IReadOnlyList<Report> Reports { get; } = [.. reports.OrderByDescending(r => r.Month)];
     public IReadOnlyList<ReportError> Errors { get; } = errors;
     public PatchIndex Index { get; } = index;
+
+    /// <summary>Months still served from the last version of their file that read cleanly, until the file is fixed.</summary>
+    public IReadOnlyList<Report> Stale { get; } = stale ?? [];
 
     public Report? Latest => Reports.Count > 0 ? Reports[0] : null;
 
@@ -25,11 +31,22 @@ public sealed class LibrarySnapshot(IReadOnlyList<Report> reports, IReadOnlyList
 /// <see cref="LibrarySnapshot"/>. <see cref="Watch"/> reloads when a file is added, changed or removed.
 /// Drafts (<c>status: draft</c>) are read and validated but left out of the snapshot, so no chat answer and no digest
 /// can reach one; only <paramref name="includeDrafts"/> (the CLI's <c>ask --drafts</c>) lets them in.
+/// A file that read cleanly once and is broken now (saved half-written, replaced mid-read, bad bytes) keeps its last good
+/// version in service, beside its errors, until it is fixed or deleted: an editor's slip never takes a month away.
 /// </summary>
 public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems, PatchIndexFactory indexFactory, bool includeDrafts = false)
 {
+    /// <summary>
+    /// Files over this size are refused unread: a month's report is tens of kilobytes, and a huge file (a log pasted in,
+    /// a mistaken copy) would cost memory and a slow index for every month.
+    /// </summary>
+    public const long MaxFileBytes = 4 * 1024 * 1024;
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private LibrarySnapshot? _current;
     private readonly Lock _reloadLock = new();
+    private Dictionary<string, Report> _lastGood = new(StringComparer.Ordinal); // by file path, under _reloadLock
 
     public string Directory { get; } = Path.GetFullPath(directory);
 
@@ -53,9 +70,20 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
     {
         lock (_reloadLock)
         {
-            var (all, errors) = ReadAll(Directory, Subsystems);
+            var (read, errors) = ReadAll(Directory, Subsystems);
+            var all = read.ToList();
+            var broken = errors.Select(e => e.File).ToHashSet(StringComparer.Ordinal);
+            var stale = new List<Report>();
+            foreach (var (path, good) in _lastGood)
+            {
+                // Still there, broken now, and its month not taken by another file meanwhile: serve what it was.
+                if (broken.Contains(path) && File.Exists(path) && !all.Any(r => r.SourcePath == path || r.Month == good.Month))
+                    stale.Add(good);
+            }
+            all.AddRange(stale);
+            _lastGood = all.Where(r => r.SourcePath is not null).ToDictionary(r => r.SourcePath!, StringComparer.Ordinal);
             var reports = includeDrafts ? all : [.. all.Where(r => !r.IsDraft)];
-            var snapshot = new LibrarySnapshot(reports, errors, indexFactory.Open(reports));
+            var snapshot = new LibrarySnapshot(reports, errors, indexFactory.Open(reports), stale);
             Volatile.Write(ref _current, snapshot);
             Reloaded?.Invoke(snapshot);
             return snapshot;
@@ -74,12 +102,17 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
         }
         var files = System.IO.Directory.EnumerateFiles(directory, "*.md").Order(StringComparer.Ordinal).ToArray();
         // Parsing is most of a cold start with many months: read the files in parallel, then judge them in order.
-        var results = new ReportReadResult[files.Length];
+        var results = new ReportReadResult?[files.Length];
         Parallel.For(0, files.Length, i =>
         {
             try
             {
-                results[i] = ReportMarkdown.Read(File.ReadAllText(files[i]), files[i], subsystems);
+                var (text, error) = ReadText(files[i]);
+                results[i] = error is null ? ReportMarkdown.Read(text!, files[i], subsystems) : new ReportReadResult(null, [error]);
+            }
+            catch (FileNotFoundException)
+            {
+                results[i] = null; // deleted since the folder was listed: gone, as it would be a moment later
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -89,6 +122,8 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
         for (var i = 0; i < files.Length; i++)
         {
             var result = results[i];
+            if (result is null)
+                continue;
             errors.AddRange(result.Errors);
             if (result.Report is not { } report)
                 continue;
@@ -101,6 +136,31 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
         }
         return (reports, errors);
     }
+
+    /// <summary>
+    /// A report file's text, or why it is refused: over <see cref="MaxFileBytes"/> (not read at all), or not UTF-8
+    /// (located at the line of the first bad byte; a silent U+FFFD would put garbage in front of users instead).
+    /// </summary>
+    private static (string? Text, ReportError? Error) ReadText(string path)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
+            return (null, TooLarge(path, length));
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.LongLength > MaxFileBytes)
+            return (null, TooLarge(path, bytes.LongLength)); // it grew while being read
+        ReadOnlySpan<byte> content = bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes;
+        if (System.Text.Unicode.Utf8.IsValid(content))
+            return (StrictUtf8.GetString(content), null);
+        var at = 0;
+        while (System.Text.Rune.DecodeFromUtf8(content[at..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
+            at += consumed;
+        var line = content[..at].Count((byte)'\n') + 1;
+        return (null, new ReportError(path, line, $"not valid UTF-8 (byte 0x{content[at]:X2}); save the file as UTF-8"));
+    }
+
+    private static ReportError TooLarge(string path, long length) =>
+        new(path, 1, $"the file is {length / 1048576.0:0.#} MB, over the {MaxFileBytes / 1048576} MB a report may be; it was not read");
 
     /// <summary>
     /// Reloads (debounced) whenever a report file changes, so a new month is served without a restart.

@@ -280,6 +280,20 @@ public sealed partial class FakeBotApi : IAsyncDisposable
             _faults.Add(new FaultRule(method.ToLowerInvariant(), null, new Reply(status, html, "text/html")) { Remaining = times });
     }
 
+    /// <summary>
+    /// The next <paramref name="times"/> calls of <paramref name="method"/> ("*" = any) have their connection reset
+    /// before the API acts on them, as a proxy or a network path dropping it would: the client sees a network error
+    /// with no HTTP answer, and nothing was sent. Recorded with status 0.
+    /// </summary>
+    public void ResetNext(string method, int times = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(times, 1);
+        lock (_gate)
+            _faults.Add(new FaultRule(method.ToLowerInvariant(), null, ConnectionReset) { Remaining = times });
+    }
+
+    private static readonly Reply ConnectionReset = new(0, "", "");
+
     /// <summary>The next calls of <paramref name="method"/> ("*" = any) are held for <paramref name="delay"/> before being handled (timeouts, ordering).</summary>
     public void DelayNext(string method, TimeSpan delay, int times = 1)
     {
@@ -413,6 +427,11 @@ public sealed partial class FakeBotApi : IAsyncDisposable
         }
 
         Record(new RecordedRequest(method, body, arrived, headers, reply.Status, ViaWebhookResponse: false));
+        if (reply.Status == ConnectionReset.Status)
+        {
+            context.Abort();
+            return;
+        }
         context.Response.StatusCode = reply.Status;
         context.Response.ContentType = reply.ContentType;
         try

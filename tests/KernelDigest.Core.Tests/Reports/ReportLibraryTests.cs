@@ -155,6 +155,51 @@ public sealed class ReportLibraryTests : IDisposable
     }
 
     [Fact]
+    public void FileBrokenAfterLoadingCleanly_KeepsItsLastGoodVersion_UntilFixed()
+    {
+        CopyGolden();
+        Write("2020-10.md", SmallReport("2020-10", title: "十月第一版"));
+        var library = Library();
+        Assert.Equal("十月第一版", library.Current.Find(M("2020-10"))!.Title);
+
+        Write("2020-10.md", SmallReport("2020-10", title: "十月第二版")[..20]); // saved half-written
+        var broken = library.Reload();
+
+        Assert.Equal("十月第一版", broken.Find(M("2020-10"))!.Title);
+        Assert.Equal(PathOf("2020-10.md"), Assert.Single(broken.Errors).File);
+        Assert.Equal([M("2020-10")], broken.Stale.Select(r => r.Month));
+
+        Write("2020-10.md", SmallReport("2020-10", title: "十月第二版"));
+        var fixedUp = library.Reload();
+        Assert.Equal("十月第二版", fixedUp.Find(M("2020-10"))!.Title);
+        Assert.Empty(fixedUp.Errors);
+        Assert.Empty(fixedUp.Stale);
+
+        File.Delete(PathOf("2020-10.md"));
+        Assert.Equal([M("2020-09")], library.Reload().Months);
+    }
+
+    [Fact]
+    public void InvalidUtf8_IsReportedAtItsLine_AndAHugeFileIsRefusedUnread()
+    {
+        CopyGolden();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(SmallReport("2020-10"));
+        var line3 = bytes.AsSpan().IndexOf("title"u8);
+        File.WriteAllBytes(PathOf("2020-10.md"), [.. bytes[..line3], 0xC3, 0x28, .. bytes[line3..]]);
+        using (var huge = File.Create(PathOf("2020-11.md")))
+            huge.SetLength(ReportLibrary.MaxFileBytes + 1);
+
+        var snapshot = Library().Current;
+
+        Assert.Equal([M("2020-09")], snapshot.Months);
+        var utf8 = Assert.Single(snapshot.Errors, e => e.File == PathOf("2020-10.md"));
+        Assert.Equal(3, utf8.Line);
+        Assert.Contains("not valid UTF-8", utf8.Message, StringComparison.Ordinal);
+        var size = Assert.Single(snapshot.Errors, e => e.File == PathOf("2020-11.md"));
+        Assert.Contains("MB a report may be", size.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingFolder_GivesAnError_NotAnException()
     {
         var missing = PathOf("no-such-folder");
