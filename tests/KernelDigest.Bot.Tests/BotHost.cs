@@ -17,7 +17,17 @@ public sealed class BotHost : RunningBot
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
-    private BotHost(Process process) => _process = process;
+    private BotHost(Process process, Uri baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>Where the process serves HTTP (a free loopback port unless the settings chose one).</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The process, for reading what the operating system says of it (/proc/&lt;pid&gt;/status).</summary>
+    public int ProcessId => _process.Id;
 
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
@@ -45,7 +55,7 @@ public sealed class BotHost : RunningBot
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
         var process = Process.Start(start)!;
-        var host = new BotHost(process);
+        var host = new BotHost(process, new Uri(start.Environment["ASPNETCORE_URLS"]!.Split(';')[0]));
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (host._stdout) host._stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (host._stderr) host._stderr.AppendLine(e.Data); };
         process.BeginOutputReadLine();

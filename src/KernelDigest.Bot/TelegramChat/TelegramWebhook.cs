@@ -44,6 +44,12 @@ internal static partial class TelegramWebhook
         {
             update = await JsonSerializer.DeserializeAsync<TgUpdate>(context.Request.Body, JsonBotAPI.Options, context.RequestAborted);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Over the limit: said as such, so a misconfigured proxy or a hostile sender is told why.
+            LogMalformed(logger, ex.Message);
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
         catch (Exception ex) when (ex is JsonException or BadHttpRequestException or NotSupportedException)
         {
             LogMalformed(logger, ex.Message);

@@ -1,0 +1,101 @@
+using System.Globalization;
+using KernelDigest.Bot.Subscriptions;
+using KernelDigest.Bot.TelegramChat;
+using KernelDigest.Bot.Tests;
+using KernelDigest.Bot.Tests.Subscriptions;
+using KernelDigest.Bot.Tests.TelegramDouble;
+using KernelDigest.Core;
+using KernelDigest.Core.Reports;
+using Microsoft.Extensions.DependencyInjection;
+using CoreReportCommands = KernelDigest.Core.Commands.ReportCommands;
+
+namespace KernelDigest.Faults.Cluster;
+
+/// <summary>
+/// Issue 16 §2, the platform's limits in cluster mode: three bot processes in webhook mode on one PostgreSQL database,
+/// 80 groups owed the month, the Bot API double holding the bot to Telegram's 30 messages a second and 20 a minute per
+/// group (answering 429 beyond them), and the instance that is sending killed (SIGKILL) after 30 messages. Every group
+/// gets the month; none gets it twice beyond what was in flight (at most <c>Digest:Concurrency</c>); no 429 at all,
+/// since one sender per platform holds the pace whichever instance it is.
+/// </summary>
+public sealed class ClusterPaceTests(ITestOutputHelper output)
+{
+    private const int Groups = 80;
+    private const int Concurrency = 4;
+
+    [SkippableFact]
+    public async Task Three_instances_keep_the_bots_pace_and_a_killed_sender_leaves_no_group_without_the_month()
+    {
+        await using var api = await FakeBotApi.StartAsync();
+        api.RateLimit(perSecondGlobal: 30, perMinutePerGroup: 20);
+        var db = await TestDatabases.PostgresAsync();
+        await using var store = await SubscriptionsHarness.StartAsync(api, db);
+        for (var i = 0; i < Groups; i++)
+            await store.Store.SubscribeAsync(new Core.Commands.ChatAddress(Core.Commands.Platform.Telegram, (-1_000_700_000L - i).ToString(CultureInfo.InvariantCulture)),
+                "en", "", "test", CancellationToken.None);
+        var latest = store.Services.GetRequiredService<ReportLibrary>().Current.Latest!;
+        var parts = TelegramRenderer.Render(CoreReportCommands.Digest(latest, Lang.En, "/month", "digest")).Count;
+        var settings = new Dictionary<string, string>
+        {
+            ["Telegram__BotToken"] = api.Token,
+            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
+            ["Telegram__Mode"] = "webhook", // instances behind a load balancer: no competing getUpdates
+            ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
+            ["Telegram__WebhookSecret"] = "cluster-secret",
+            ["Telegram__MaxMessagesPerSecond"] = "25",
+            ["Storage__Provider"] = "postgres",
+            ["Storage__ConnectionString"] = db.ConnectionString!,
+            ["Digest__Cron"] = "0/5 * * * * ?",
+            ["Digest__PollInterval"] = "00:00:00.500",
+            ["Digest__Concurrency"] = Concurrency.ToString(CultureInfo.InvariantCulture),
+        };
+        var bots = new List<BotHost>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+                bots.Add(BotHost.Start(settings));
+            foreach (var bot in bots)
+                await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(90));
+
+            // The instance sending when 30 messages are out is killed.
+            await bots[0].Within(api.WaitFor(a => a.SentMessages.Count >= 30 ? true : (bool?)null, TimeSpan.FromSeconds(90)));
+            var sender = bots.OrderByDescending(b => Count(b.Logs, $"Delivery {latest.Month} to ")).First();
+            sender.Kill();
+            await sender.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            var atKill = api.SentMessages.Count;
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+            while ((await store.Store.CountsAsync(latest.Month.ToString(), CancellationToken.None)).Sent < Groups)
+            {
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"not every group got the month: {await store.Store.CountsAsync(latest.Month.ToString(), CancellationToken.None)}\n"
+                        + string.Join("\n---\n", bots.Select(b => b.Logs)));
+                await Task.Delay(200);
+            }
+            var perGroup = api.SentMessages.GroupBy(m => m.ChatId).ToDictionary(g => g.Key, g => g.Count());
+            var twice = perGroup.Values.Count(n => n > parts);
+            var extra = api.SentMessages.Count - Groups * parts;
+            Figures.Print(output, "cluster pace",
+                $"3 instances on PostgreSQL, {Groups} groups × {parts} messages, sender killed after {atKill}: every group got the month {perGroup.Count}/{Groups}, "
+                + $"messages sent twice {extra} (bound {Concurrency}), groups with a repeat {twice}, 429 answers {api.TooManyRequestsSent}");
+
+            Assert.Equal(Groups, perGroup.Count);
+            Assert.All(perGroup.Values, n => Assert.InRange(n, parts, parts * 2));
+            Assert.InRange(extra, 0, Concurrency);
+            Assert.Equal(0, api.TooManyRequestsSent);
+        }
+        finally
+        {
+            foreach (var bot in bots)
+                await bot.DisposeAsync();
+        }
+    }
+
+    private static int Count(string text, string part)
+    {
+        var n = 0;
+        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+            n++;
+        return n;
+    }
+}
