@@ -26,7 +26,7 @@ public sealed class BotHost : RunningBot
     /// <summary>Where the process serves HTTP (a free loopback port unless the settings chose one).</summary>
     public Uri BaseUrl { get; }
 
-    /// <summary>The process, for reading what the operating system says of it (/proc/&lt;pid&gt;/status).</summary>
+    /// <summary>The operating system's id of the process: what a claim or a lease names as its holder, and where /proc/&lt;pid&gt;/status is.</summary>
     public int ProcessId => _process.Id;
 
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
@@ -65,8 +65,6 @@ public sealed class BotHost : RunningBot
 
     public override string Logs => Stderr + Stdout;
 
-    /// <summary>The operating system's id of the process (what a claim or a lease names as its holder).</summary>
-    public int ProcessId => _process.Id;
 
     /// <summary>True once the process has ended (by itself, or killed).</summary>
     public bool HasExited => _process.HasExited;
