@@ -44,6 +44,11 @@ internal static partial class TelegramWebhook
         {
             update = await JsonSerializer.DeserializeAsync<TgUpdate>(context.Request.Body, JsonBotAPI.Options, context.RequestAborted);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            LogMalformed(logger, ex.Message);
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge); // over MaxBodyBytes: not from Telegram
+        }
         catch (Exception ex) when (ex is JsonException or BadHttpRequestException or NotSupportedException)
         {
             LogMalformed(logger, ex.Message);
