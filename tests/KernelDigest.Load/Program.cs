@@ -4,12 +4,14 @@ using KernelDigest.Load;
 // dotnet run -c Release --project tests/KernelDigest.Load -- fanout [limit=1000] [subscriptions=20000]
 // dotnet run -c Release --project tests/KernelDigest.Load -- webhook [seconds=20] [connections=32]
 // dotnet run -c Release --project tests/KernelDigest.Load -- draft [messages=5000] [runs=5]
+// dotnet run -c Release --project tests/KernelDigest.Load -- follows [follows=10000] [watches=1000] [polls=100]
 var repo = FindRepo();
 return args.FirstOrDefault() switch
 {
     "fanout" => await FanOutLoad.RunAsync(Arg(1, 1000), Arg(2, 20_000), repo),
     "webhook" => await WebhookLoad.RunAsync(Arg(1, 20), Arg(2, 32), repo),
     "draft" => await DraftLoad.RunAsync(Arg(1, 5000), Arg(2, 5)),
+    "follows" => await FollowsLoad.RunAsync(Arg(1, 10_000), Arg(2, 1_000), Arg(3, 100)),
     _ => Usage(),
 };
 
@@ -17,7 +19,7 @@ int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: fanout [limit] [subscriptions] | webhook [seconds] [connections] | draft [messages] [runs]");
+    Console.Error.WriteLine("usage: fanout [limit] [subscriptions] | webhook [seconds] [connections] | draft [messages] [runs] | follows [follows] [watches] [polls]");
     return 2;
 }
 

@@ -33,7 +33,8 @@ public sealed partial class DiscordInteractionHandler(
             case InteractionType.Ping:
                 return new InteractionAnswer(new InteractionResponse(InteractionCallback.Pong), null);
             case InteractionType.Autocomplete:
-                return new InteractionAnswer(new InteractionResponse(InteractionCallback.AutocompleteResult, autocomplete.For(interaction)), null);
+                return new InteractionAnswer(new InteractionResponse(InteractionCallback.AutocompleteResult,
+                    await autocomplete.ForAsync(interaction, lifetime.ApplicationStopping)), null);
             case InteractionType.ApplicationCommand or InteractionType.MessageComponent:
                 break;
             default:
@@ -42,6 +43,8 @@ public sealed partial class DiscordInteractionHandler(
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var isComponent = interaction.Type == InteractionType.MessageComponent;
+        // A page button's answer replaces its message; an action button's ("Follow 2") is a message of its own.
+        var replaces = isComponent && !PageCodec.IsCommand(interaction.CustomId);
         // The work runs apart from the request: if it outlasts the deadline, it still completes the deferred answer.
         var stopping = lifetime.ApplicationStopping;
         var input = DiscordInbound.From(interaction);
@@ -78,7 +81,7 @@ public sealed partial class DiscordInteractionHandler(
                 var rest = messages.Count > 1
                     ? new DiscordFollowup(interaction.Token, Task.FromResult<IReadOnlyList<DiscordMessage>?>([.. messages.Skip(1)]), EditOriginal: false, interaction.Lang, afterSent)
                     : null;
-                return new InteractionAnswer(new InteractionResponse(isComponent ? InteractionCallback.UpdateMessage : InteractionCallback.ChannelMessage, messages[0]), rest,
+                return new InteractionAnswer(new InteractionResponse(replaces ? InteractionCallback.UpdateMessage : InteractionCallback.ChannelMessage, messages[0]), rest,
                     rest is null ? afterSent : null);
             }
         }
@@ -87,7 +90,7 @@ public sealed partial class DiscordInteractionHandler(
         LogDeferred(interaction.ToString());
         Record(turns, interaction, input, "deferred", started);
         return new InteractionAnswer(
-            new InteractionResponse(isComponent ? InteractionCallback.DeferredUpdateMessage : InteractionCallback.DeferredChannelMessage),
+            new InteractionResponse(replaces ? InteractionCallback.DeferredUpdateMessage : InteractionCallback.DeferredChannelMessage),
             new DiscordFollowup(interaction.Token, work, EditOriginal: true, interaction.Lang, () => afterSent?.Invoke()));
     }
 
@@ -109,8 +112,8 @@ public sealed partial class DiscordInteractionHandler(
             // so the channel is not flooded back.
             return [messages[0] with { Flags = Ephemeral, Components = [] }];
         }
-        if (!isComponent)
-            return messages;
+        if (!isComponent || (!reply.IsError && !reply.ReplacesMessage))
+            return messages; // a command, or an action button's answer: messages of their own
         return reply.IsError ? [messages[0] with { Flags = Ephemeral, Components = [] }] : [messages[0]];
     }
 

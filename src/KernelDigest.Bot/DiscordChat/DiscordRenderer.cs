@@ -58,10 +58,13 @@ public static class DiscordRenderer
         var color = reply.IsError ? ErrorColor : Color;
         var groups = Pack(drafts);
         var pageRow = PageRow(reply, pages);
+        var actionRow = ActionRow(reply, pages);
         var messages = new List<DiscordMessage>();
         for (var m = 0; m < groups.Count; m++)
         {
             var rows = new List<DiscordActionRow>();
+            if (m == groups.Count - 1 && actionRow is not null)
+                rows.Add(actionRow);
             if (m == groups.Count - 1 && pageRow is not null)
                 rows.Add(pageRow);
             rows.AddRange(LinkRows(reply, groups[m].SelectMany(d => d.Items), MaxRows - rows.Count));
@@ -241,6 +244,19 @@ public static class DiscordRenderer
             Label = b.Label,
             CustomId = b.Token,
             Disabled = b.IsCurrent ? true : null,
+        })]);
+    }
+
+    /// <summary>The action buttons ("Follow 1" …, <see cref="Reply.Actions"/>), one row of at most five.</summary>
+    private static DiscordActionRow? ActionRow(Reply reply, PageCodec? pages)
+    {
+        if (pages is null || reply.Actions.Count == 0)
+            return null;
+        return new DiscordActionRow([.. PageButtons.Actions(reply, pages, TokenLimit.Discord).Take(MaxButtonsPerRow).Select(b => new DiscordButton
+        {
+            Style = DiscordButton.Secondary,
+            Label = TextUtil.Truncate(b.Label, MaxButtonLabel),
+            CustomId = b.Token,
         })]);
     }
 

@@ -3,7 +3,9 @@ using KernelDigest.Bot.Lore;
 using KernelDigest.Bot.Subscriptions;
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
+using KernelDigest.Core.Lore;
 using KernelDigest.Core.Reports;
+using KernelDigest.Core.Search;
 using Microsoft.Extensions.Options;
 
 namespace KernelDigest.Bot.Follows;
@@ -12,8 +14,11 @@ namespace KernelDigest.Bot.Follows;
 /// /follow, /unfollow and /following, the same on every platform. A follow belongs to the chat, or the forum topic,
 /// the command was sent in; changing it follows the administrator rule of /subscribe (<see cref="SubscriptionCommands.MayChangeAsync"/>).
 /// </summary>
-public sealed class FollowCommands(FollowStore store, FollowLore lore, TimeProvider time, IOptions<FollowOptions> options)
+public sealed class FollowCommands(FollowStore store, FollowLore lore, ReportLibrary library, TimeProvider time, IOptions<FollowOptions> options)
 {
+    /// <summary>How many candidates /follow with words offers at most.</summary>
+    public const int MaxCandidates = 5;
+
     public async Task<Reply> FollowAsync(Inbound input, CancellationToken ct)
     {
         var t = FollowTexts.For(input.Lang);
@@ -22,8 +27,76 @@ public sealed class FollowCommands(FollowStore store, FollowLore lore, TimeProvi
         var text = input.Command?.Arguments.Trim() ?? "";
         if (text.Length == 0)
             return Answer(input, t.Usage) with { IsError = true };
-        if (FollowLore.Parse(text) is not { } target)
-            return Answer(input, t.WordsNotSupported, t.Usage) with { IsError = true };
+        if (LoreLink.Parse(text) is { } target)
+            return await FollowAsync(input, t, target, ct);
+
+        // Words: the reports' entries with a lore link, then lore's recent series by subject; one fit is followed at
+        // once, several are offered as buttons.
+        var (candidates, loreProblem) = await CandidatesAsync(text, ct);
+        if (candidates.Count == 0)
+            return Answer(input, loreProblem is null ? t.NothingFor(TextUtil.Visible(TextUtil.Truncate(text, 120))) : t.LoreFailed(loreProblem)) with { IsError = true };
+        if (candidates.Count == 1)
+            return await FollowAsync(input, t, candidates[0].Link, ct);
+        return Answer(input, t.Candidates(TextUtil.Visible(TextUtil.Truncate(text, 120))), t.PickOne) with
+        {
+            Items = [.. candidates.Select(c => new ReplyItem { Title = c.Title, Meta = c.Meta, Links = [new ReportLink(c.Url, "lore")] })],
+            Actions = [.. candidates.Select((c, i) => new ReplyAction((i + 1).ToString(CultureInfo.InvariantCulture), "/follow " + c.Link.Compact))],
+        };
+    }
+
+    private sealed record Candidate(LoreLink Link, string Title, string Meta, string Url);
+
+    /// <summary>Up to <see cref="MaxCandidates"/> series the words fit, each once; and lore's problem, when it could not be asked.</summary>
+    private async Task<(List<Candidate> Found, string? LoreProblem)> CandidatesAsync(string words, CancellationToken ct)
+    {
+        var found = new List<Candidate>();
+        // A series once: by title, and by message (a report's title may differ from the subject on lore).
+        var titles = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var messages = new HashSet<string>(StringComparer.Ordinal);
+        if (PatchQuery.Parse(words, library.Subsystems).Query is { } query)
+        {
+            foreach (var hit in library.Current.Index.Search(query, 0, MaxCandidates * 2).Hits)
+            {
+                var lore = hit.Entry.Links.FirstOrDefault(l => l.Kind == LinkKind.Lore && LoreLink.Parse(l.Url) is not null);
+                if (lore is not null && LoreLink.Parse(lore.Url) is { } link && found.Count < MaxCandidates
+                    && titles.Add(hit.Entry.Title) && messages.Add(link.MessageId))
+                {
+                    var meta = string.Join(" · ", hit.Entry.Authors.Count > 0 ? [string.Join(", ", hit.Entry.Authors), hit.Report.Month.ToString()] : new[] { hit.Report.Month.ToString() });
+                    found.Add(new Candidate(link, hit.Entry.Title, meta, lore.Url));
+                }
+            }
+        }
+        var terms = words.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(w => new string([.. w.Where(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' or '/')]))
+            .Where(w => w.Length > 0).Take(6).ToList();
+        if (found.Count < MaxCandidates && terms.Count > 0)
+        {
+            try
+            {
+                // Recent series only: a search over all of lore's history would be many pages for common words.
+                var inbox = options.Value.SearchInboxes[0];
+                var since = (time.GetUtcNow() - TimeSpan.FromDays(180)).UtcDateTime;
+                var recent = await lore.Client.SearchAsync(inbox, WatchPoller.Since(string.Join(' ', terms.Select(w => "s:" + w)), since),
+                    DateTimeOffset.MaxValue, null, ct, limit: LoreClient.PageSize);
+                foreach (var root in WatchPoller.Roots(recent).Reverse())
+                {
+                    if (found.Count >= MaxCandidates)
+                        break;
+                    if (titles.Add(root.Series.Title) && messages.Add(root.MessageId))
+                        found.Add(new Candidate(new LoreLink(inbox, root.MessageId), root.Series.Title, $"{root.Series.Author} · {root.Series.Label}", root.Series.Url));
+                }
+            }
+            catch (LoreException ex)
+            {
+                // lore unreachable: the reports' candidates stand alone; with none, the user is told lore failed
+                return (found, ex.Problem);
+            }
+        }
+        return (found, null);
+    }
+
+    private async Task<Reply> FollowAsync(Inbound input, FollowTexts t, LoreLink target, CancellationToken ct)
+    {
         ResolvedSeries? resolved;
         try
         {
@@ -84,7 +157,7 @@ public sealed class FollowCommands(FollowStore store, FollowLore lore, TimeProvi
         FollowRow? chosen = null;
         if (int.TryParse(text.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
             chosen = n >= 1 && n <= follows.Count ? follows[n - 1] : null;
-        else if (FollowLore.Parse(text) is { } target)
+        else if (LoreLink.Parse(text) is { } target)
         {
             // Any version's link names the series: match what is stored of it.
             var ids = await store.SeriesOfMessagesAsync(target.Inbox ?? "", [target.MessageId], ct);

@@ -26,36 +26,12 @@ public sealed class FollowLore : IDisposable
             MaxRetries = o.MaxRetries,
             CacheDirectory = null,
         }, time, logger);
-        _inboxes = follows.Value.Inboxes;
+        _inboxes = [.. follows.Value.SearchInboxes];
     }
 
     private readonly string[] _inboxes;
 
     public LoreClient Client { get; }
-
-    /// <summary>
-    /// A lore link's inbox and Message-ID, or a bare Message-ID (with or without angle brackets, or "id:" as b4
-    /// writes it); null when the text is neither.
-    /// </summary>
-    public static (string? Inbox, string MessageId)? Parse(string text)
-    {
-        text = text.Trim();
-        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-        {
-            var segments = uri.AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
-            // /<inbox>/<msgid>/, /<inbox>/<msgid>/T/, /r/<msgid>, /all/<msgid>/
-            if (segments.Length < 2)
-                return null;
-            var id = segments[1].Trim('<', '>');
-            if (!id.Contains('@', StringComparison.Ordinal))
-                return null;
-            return (segments[0] is "r" ? null : segments[0], id);
-        }
-        if (text.StartsWith("id:", StringComparison.Ordinal))
-            text = text[3..];
-        text = text.Trim('<', '>');
-        return text.Contains('@', StringComparison.Ordinal) && !text.Any(char.IsWhiteSpace) ? (null, text) : null;
-    }
 
     /// <summary>
     /// The series a message belongs to: its thread (one request), then the same subject by the same author (one

@@ -12,7 +12,16 @@ public static class NoticeKind
 
     /// <summary>A maintainer (or patchwork-bot, or b4 ty) said it was applied.</summary>
     public const string Applied = "applied";
+
+    /// <summary>New series a watched query matched, in one message per poll.</summary>
+    public const string Watch = "watch";
+
+    /// <summary>A published month has an entry for a followed series.</summary>
+    public const string Report = "report";
 }
+
+/// <summary>One new series a watch found: what its root message says.</summary>
+public sealed record NoticeSeries(string Title, string Author, string Label, int Patches, string Url);
 
 /// <summary>
 /// What a notice says, as facts fixed when lore showed them (stored as the outbox row's payload): rendered into a
@@ -39,6 +48,14 @@ public sealed record FollowNotice
     /// <summary>For <see cref="NoticeKind.Applied"/>: who said so and where ("Paolo Bonzini: Queued to kvm/next").</summary>
     public string? AppliedDetail { get; init; }
 
+    /// <summary>For <see cref="NoticeKind.Watch"/>: the query, and the new series it matched.</summary>
+    public string? Query { get; init; }
+    public IReadOnlyList<NoticeSeries> Matches { get; init; } = [];
+
+    /// <summary>For <see cref="NoticeKind.Report"/>: the month, and the entry as a /patch result shows it.</summary>
+    public string? Month { get; init; }
+    public NoticeEntry? Entry { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -62,6 +79,22 @@ public sealed record FollowNotice
         var t = FollowTexts.For(lang);
         var body = new List<string>();
         string title;
+        if (Kind == NoticeKind.Watch)
+            return Answer(t.WatchTitle(Query ?? "", Matches.Count), [], [.. Matches.Select(m => new ReplyItem
+            {
+                Title = m.Title,
+                Meta = string.Join(" · ", new[] { m.Author, m.Label, m.Patches > 0 ? t.Patches(m.Patches) : "" }.Where(p => p.Length > 0)),
+                Links = [new ReportLink(m.Url, "lore")],
+            })], []);
+        if (Kind == NoticeKind.Report && Entry is { } entry)
+            return Answer(t.InReport(Title, Month ?? ""), [], [new ReplyItem
+            {
+                Title = entry.Title,
+                Meta = entry.Meta,
+                Summary = entry.Summary,
+                Links = entry.Links,
+                Url = entry.Url,
+            }], []);
         if (Kind == NoticeKind.Applied)
         {
             title = t.AppliedTitle(Title, Author);
@@ -79,14 +112,20 @@ public sealed record FollowNotice
                 body.AddRange(Changes.Take(20).Select(c => "• " + TextUtil.Truncate(c, 300)));
             }
         }
-        return new Reply
+        return Answer(title, body, [], [new ReportLink(Url, Kind == NoticeKind.Applied ? t.AppliedLink : Label)]);
+
+        Reply Answer(string heading, List<string> paragraphs, IReadOnlyList<ReplyItem> items, IReadOnlyList<ReportLink> links) => new()
         {
             Command = "follow-notice",
             Query = Kind,
             Lang = lang,
-            Title = title,
-            Body = body,
-            Links = [new ReportLink(Url, Kind == NoticeKind.Applied ? t.AppliedLink : Label)],
+            Title = heading,
+            Body = paragraphs,
+            Items = items,
+            Links = links,
         };
     }
 }
+
+/// <summary>A report entry as a /patch result shows it, fixed when the notice was owed.</summary>
+public sealed record NoticeEntry(string Title, string? Meta, string? Summary, IReadOnlyList<ReportLink> Links, string? Url);

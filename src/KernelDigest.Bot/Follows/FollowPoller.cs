@@ -7,8 +7,38 @@ using Microsoft.Extensions.Options;
 
 namespace KernelDigest.Bot.Follows;
 
-/// <summary>What one poll did: lore requests sent, inboxes read, inboxes that failed, notices owed.</summary>
-public sealed record PollCounts(int Inboxes, int Failed, int Messages, int Notices, int Requests);
+/// <summary>What one poll did: lore requests sent, inboxes (or queries) read, those that failed, notices owed.</summary>
+public sealed record PollCounts(int Inboxes, int Failed, int Messages, int Notices, int Requests)
+{
+    /// <summary>
+    /// Polls each of <paramref name="targets"/> in turn: one that lore fails for is counted and reported, and keeps its
+    /// position for the next poll; the sender is woken when anything is owed. Counts this flow's lore requests only
+    /// (a /follow or /watch asking lore meanwhile shares the client).
+    /// </summary>
+    public static async Task<PollCounts> EachAsync<T>(IReadOnlyList<T> targets, Func<T, Task<(int Read, int Notices)>> poll,
+        Action<T, string> failed, DeliverySignal signal)
+    {
+        var tally = LoreClient.BeginTally();
+        int broken = 0, messages = 0, notices = 0;
+        foreach (var target in targets)
+        {
+            try
+            {
+                var (read, owed) = await poll(target);
+                messages += read;
+                notices += owed;
+            }
+            catch (LoreException ex)
+            {
+                broken++;
+                failed(target, ex.Message);
+            }
+        }
+        if (notices > 0)
+            signal.Wake();
+        return new PollCounts(targets.Count, broken, messages, notices, tally.Count);
+    }
+}
 
 /// <summary>
 /// Asks lore what is new in every inbox some chat follows a series in: one date-range search per inbox
@@ -26,30 +56,8 @@ public sealed partial class FollowPoller(
     TimeProvider time,
     ILogger<FollowPoller> logger)
 {
-    public async Task<PollCounts> PollAsync(CancellationToken ct)
-    {
-        // This poll's requests only: a /follow resolving a series shares the client meanwhile.
-        var tally = LoreClient.BeginTally();
-        int inboxes = 0, failed = 0, messages = 0, notices = 0;
-        foreach (var inbox in await store.ActiveInboxesAsync(ct))
-        {
-            inboxes++;
-            try
-            {
-                var (read, owed) = await PollInboxAsync(inbox, ct);
-                messages += read;
-                notices += owed;
-            }
-            catch (LoreException ex)
-            {
-                failed++;
-                LogInboxFailed(inbox, ex.Message);
-            }
-        }
-        if (notices > 0)
-            signal.Wake();
-        return new PollCounts(inboxes, failed, messages, notices, tally.Count);
-    }
+    public async Task<PollCounts> PollAsync(CancellationToken ct) =>
+        await PollCounts.EachAsync(await store.ActiveInboxesAsync(ct), inbox => PollInboxAsync(inbox, ct), LogInboxFailed, signal);
 
     private async Task<(int Read, int Notices)> PollInboxAsync(string inbox, CancellationToken ct)
     {
@@ -58,8 +66,18 @@ public sealed partial class FollowPoller(
         var messages = await lore.Client.SearchAsync(inbox, "d:" + since.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "..", DateTimeOffset.MaxValue, null, ct);
         var series = await store.FollowedSeriesAsync(inbox, ct);
         var findings = Match(series, messages, await store.SeriesOfMessagesAsync(inbox, Parents(messages), ct));
+        return (messages.Count, await store.ApplyPollAsync(inbox, findings, Advance(cursor, messages, time), ct));
+    }
+
+    /// <summary>
+    /// The position after reading <paramref name="messages"/>: the newest date among them, but never past now, since a
+    /// Date: header is the sender's word, and one mail dated next year must not skip everything until then.
+    /// </summary>
+    public static DateTimeOffset Advance(DateTimeOffset cursor, IReadOnlyList<LoreMessage> messages, TimeProvider time)
+    {
         var newest = messages.Count == 0 ? cursor : messages.Max(m => m.Date);
-        return (messages.Count, await store.ApplyPollAsync(inbox, findings, newest > cursor ? newest : cursor, ct));
+        var now = time.GetUtcNow();
+        return newest > now ? (cursor > now ? cursor : now) : newest > cursor ? newest : cursor;
     }
 
     private static HashSet<string> Parents(IReadOnlyList<LoreMessage> messages)

@@ -117,17 +117,22 @@ public sealed class FollowStore(Database db, TimeProvider time)
             "UPDATE follows SET status = 'removed' WHERE id = @followId AND status <> 'removed'", new { followId }, cancellationToken: ct)) > 0;
     }
 
-    /// <summary>The chat cannot receive messages: its follows wait (their notices stay in the outbox, unclaimed).</summary>
+    /// <summary>The chat cannot receive messages: its follows and watches wait (their notices stay in the outbox, unclaimed).</summary>
     public async Task<int> PauseChatAsync(Platform platform, string chatId, string? threadId, string reason, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition($"""
-            UPDATE follows SET status = 'paused', paused_reason = @reason
-            WHERE platform = @platform AND chat_id = @chatId {(threadId is null ? "" : "AND thread_id = @threadId")} AND status = 'active'
-            """, new { platform, chatId, threadId, reason }, cancellationToken: ct));
+        var paused = 0;
+        foreach (var table in new[] { "follows", "watches" })
+        {
+            paused += await c.ExecuteAsync(new CommandDefinition($"""
+                UPDATE {table} SET status = 'paused', paused_reason = @reason
+                WHERE platform = @platform AND chat_id = @chatId {(threadId is null ? "" : "AND thread_id = @threadId")} AND status = 'active'
+                """, new { platform, chatId, threadId, reason }, cancellationToken: ct));
+        }
+        return paused;
     }
 
-    /// <summary>A migrated Telegram group: its follows go with it to the new id.</summary>
+    /// <summary>A migrated Telegram group: its follows and watches go with it to the new id.</summary>
     public async Task MoveChatAsync(Platform platform, string oldChatId, string newChatId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -136,6 +141,12 @@ public sealed class FollowStore(Database db, TimeProvider time)
             WHERE platform = @platform AND chat_id = @oldChatId
               AND NOT EXISTS (SELECT 1 FROM follows f2 WHERE f2.platform = @platform AND f2.chat_id = @newChatId
                               AND f2.thread_id = follows.thread_id AND f2.series_id = follows.series_id)
+            """, new { platform, oldChatId, newChatId }, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE watches SET chat_id = @newChatId
+            WHERE platform = @platform AND chat_id = @oldChatId
+              AND NOT EXISTS (SELECT 1 FROM watches w2 WHERE w2.platform = @platform AND w2.chat_id = @newChatId
+                              AND w2.thread_id = watches.thread_id AND w2.inbox = watches.inbox AND w2.query = watches.query)
             """, new { platform, oldChatId, newChatId }, cancellationToken: ct));
     }
 
@@ -251,6 +262,71 @@ public sealed class FollowStore(Database db, TimeProvider time)
             FROM follows f WHERE f.series_id = @seriesId AND f.status = 'active'
             ON CONFLICT (dedupe_key) DO NOTHING
             """, new { seriesId, eventKey, payload = notice.ToJson(), now }, tx, cancellationToken: ct));
+
+    /// <summary>The followed series (of any inbox) these message ids belong to, and every followed series' title.</summary>
+    public async Task<(Dictionary<string, long> ByMessage, IReadOnlyList<(long Id, string Title)> Titles)> FollowedForReportAsync(
+        IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        var byMessage = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var c = await db.OpenAsync(ct);
+        const string Followed = "EXISTS (SELECT 1 FROM follows f WHERE f.series_id = s.id AND f.status = 'active')";
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var rows = await c.QueryAsync<(string MessageId, long SeriesId)>(new CommandDefinition(
+                db.Provider == StorageProvider.Postgres
+                    ? $"SELECT m.message_id, m.series_id FROM series_messages m JOIN series s ON s.id = m.series_id WHERE m.message_id = ANY(@chunk) AND {Followed}"
+                    : $"SELECT m.message_id, m.series_id FROM series_messages m JOIN series s ON s.id = m.series_id WHERE m.message_id IN @chunk AND {Followed}",
+                new { chunk }, cancellationToken: ct));
+            foreach (var (m, id) in rows)
+                byMessage.TryAdd(m, id);
+        }
+        var titles = await c.QueryAsync<(long, string)>(new CommandDefinition($"SELECT s.id, s.title FROM series s WHERE {Followed}", cancellationToken: ct));
+        return (byMessage, [.. titles]);
+    }
+
+    private static string ReportKey(string month) => "follows:report:" + month;
+
+    /// <summary>The months already looked at for followed series (all of them, the first time: see <see cref="BaselineReportsAsync"/>).</summary>
+    public async Task<HashSet<string>> ReportsCheckedAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var keys = await c.QueryAsync<string>(new CommandDefinition("SELECT key FROM bot_state WHERE key LIKE 'follows:report:%'", cancellationToken: ct));
+        return [.. keys.Select(k => k["follows:report:".Length..])];
+    }
+
+    /// <summary>
+    /// The first time the bot runs with follows, the months it already has are taken as looked at: a follow is about
+    /// what comes next, not the archive. Returns false when this was done before.
+    /// </summary>
+    public async Task<bool> BaselineReportsAsync(IEnumerable<string> months, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var first = await c.ExecuteAsync(new CommandDefinition("INSERT INTO bot_state (key, value) VALUES ('follows:reports-baseline', @now) ON CONFLICT (key) DO NOTHING",
+            new { now = Now }, tx, cancellationToken: ct)) > 0;
+        if (first)
+        {
+            await c.ExecuteAsync(new CommandDefinition("INSERT INTO bot_state (key, value) VALUES (@key, @now) ON CONFLICT (key) DO NOTHING",
+                months.Select(m => new { key = ReportKey(m), now = Now }), tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        return first;
+    }
+
+    /// <summary>Owes each active follow of these series its "in the report" notice, and marks the month looked at, together.</summary>
+    public async Task<int> OweReportAsync(string month, IReadOnlyList<(long SeriesId, FollowNotice Notice)> found, CancellationToken ct)
+    {
+        var now = Now;
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var notices = 0;
+        foreach (var (seriesId, notice) in found)
+            notices += await OweAsync(c, tx, seriesId, "r:" + month, notice, now, ct);
+        await c.ExecuteAsync(new CommandDefinition("INSERT INTO bot_state (key, value) VALUES (@key, @now) ON CONFLICT (key) DO NOTHING",
+            new { key = ReportKey(month), now }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return notices;
+    }
 
     /// <summary>Notices owed and their states, for tests and operators.</summary>
     public async Task<IReadOnlyList<(long FollowId, string Status, string Payload)>> NoticesAsync(CancellationToken ct)

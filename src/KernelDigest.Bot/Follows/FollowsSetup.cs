@@ -26,6 +26,10 @@ public static class FollowsSetup
         builder.Services.AddSingleton<FollowLore>();
         builder.Services.AddSingleton<FollowPoller>();
         builder.Services.AddSingleton<FollowCommands>();
+        builder.Services.AddSingleton<WatchStore>();
+        builder.Services.AddSingleton<WatchPoller>();
+        builder.Services.AddSingleton<WatchCommands>();
+        builder.Services.AddHostedService<FollowReportListener>();
 
         var lore = new LoreOptions();
         builder.Configuration.GetSection(LoreOptions.SectionName).Bind(lore);

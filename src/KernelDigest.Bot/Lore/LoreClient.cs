@@ -96,10 +96,12 @@ public sealed partial class LoreClient : IDisposable
     /// a bare <c>&lt;/feed&gt;</c> past the end, or public-inbox's 404 "[No results found]".
     /// </summary>
     /// <param name="settledAfter">When the query's date range is over for good: pages fetched after it are final.</param>
-    public async Task<IReadOnlyList<LoreMessage>> SearchAsync(string inbox, string query, DateTimeOffset settledAfter, Action<int, int>? onPage, CancellationToken ct)
+    /// <param name="limit">Stop once this many are read (a page at a time): enough to tell a query is too broad.</param>
+    public async Task<IReadOnlyList<LoreMessage>> SearchAsync(string inbox, string query, DateTimeOffset settledAfter, Action<int, int>? onPage, CancellationToken ct,
+        int limit = int.MaxValue)
     {
         var all = new List<LoreMessage>();
-        for (var offset = 0; ; offset += PageSize)
+        for (var offset = 0; all.Count < limit; offset += PageSize)
         {
             var url = $"{BaseUrl}{inbox}/?q={EscapeQuery(query)}&x=A" + (offset > 0 ? $"&o={offset}" : "");
             var page = await GetAsync(url, fetched => fetched >= settledAfter, body => LoreAtom.Parse(url, body, inbox, BaseUrl), ct);

@@ -15,6 +15,13 @@ public sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
 
+    // Every store maps rows through Dapper with these, whichever store is used first.
+    static Database()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.AddTypeHandler(new Subscriptions.PlatformHandler());
+    }
+
     public Database(StorageOptions options)
     {
         Provider = options.Provider;
@@ -252,6 +259,36 @@ public sealed class Database : IAsyncDisposable
         ALTER TABLE deliveries ADD COLUMN dedupe_key TEXT NULL UNIQUE;
         ALTER TABLE deliveries ADD COLUMN payload TEXT NULL;
         """),
+        // Watches (issue 11): a chat told of every new series a lore query matches. The poller's position is per
+        // (inbox, query), shared by every chat watching it, and so is what it has seen (re-read overlaps are dropped
+        // by message-id); what lore showed of the query at /watch is each watch's own baseline (message ids, newline
+        // separated), never posted to it. A watch's batch is a notice in the outbox like a follow's, addressed by watch_id.
+        ("""
+        CREATE TABLE watches (
+            id {identity},
+            platform TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL,
+            inbox TEXT NOT NULL,
+            query TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active',
+            paused_reason TEXT NULL,
+            baseline TEXT NULL,
+            created_by TEXT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (platform, chat_id, thread_id, inbox, query)
+        );
+        CREATE INDEX watches_query ON watches (inbox, query, status);
+        CREATE TABLE watch_seen (
+            inbox TEXT NOT NULL,
+            query TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (inbox, query, message_id)
+        );
+        ALTER TABLE deliveries ADD COLUMN watch_id BIGINT NULL REFERENCES watches(id) ON DELETE CASCADE;
+        """, null),
     ];
 
     public async ValueTask DisposeAsync()

@@ -14,6 +14,7 @@ public sealed record Delivery
     public string Month { get; init; } = "";
 
     public long? FollowId { get; init; }
+    public long? WatchId { get; init; }
 
     /// <summary>A notice's facts as JSON (<c>FollowNotice</c>), rendered in the chat's language when sent.</summary>
     public string? Payload { get; init; }
@@ -42,7 +43,7 @@ public static class DeliveryKind
 
 /// <summary>A delivery claimed for sending, with where it goes and in which language.</summary>
 /// <param name="Delivery">The outbox row.</param>
-/// <param name="Subscription">The subscription a digest is for; for a notice, the follow's chat in the same shape.</param>
+/// <param name="Subscription">The subscription a digest is for; for a notice, the follow's or watch's chat in the same shape.</param>
 public sealed record ClaimedDelivery(Delivery Delivery, Subscription Subscription);
 
 /// <summary>Counts of a month's deliveries by status.</summary>

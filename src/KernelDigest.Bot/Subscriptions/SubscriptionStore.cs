@@ -11,12 +11,6 @@ namespace KernelDigest.Bot.Subscriptions;
 /// </summary>
 public sealed class SubscriptionStore(Database db, TimeProvider time)
 {
-    static SubscriptionStore()
-    {
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
-        SqlMapper.AddTypeHandler(new PlatformHandler());
-    }
-
     private string Now => Stamp(time.GetUtcNow());
 
     /// <summary>Times are stored as sortable UTC text, the same on SQLite and PostgreSQL.</summary>
@@ -137,21 +131,22 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
         var now = time.GetUtcNow();
         var keys = platforms?.Select(p => p.Key).ToArray();
         var onPlatforms = keys is null ? "" : db.Provider == StorageProvider.Postgres
-            ? "AND COALESCE(s.platform, f.platform) = ANY(@keys)"
-            : "AND COALESCE(s.platform, f.platform) IN @keys";
+            ? "AND COALESCE(s.platform, f.platform, w.platform) = ANY(@keys)"
+            : "AND COALESCE(s.platform, f.platform, w.platform) IN @keys";
         await using var c = await db.OpenAsync(ct);
-        // Digests go to active subscriptions, notices to active follows: a paused chat's rows wait, untouched.
+        // Digests go to active subscriptions, notices to active follows and watches: a paused chat's rows wait, untouched.
         var claimed = (await c.QueryAsync<Delivery>(new CommandDefinition($"""
             UPDATE deliveries SET status = 'sending', claimed_by = @instance, claimed_at = @now, attempts = attempts + 1
             WHERE id IN (
                 SELECT d.id FROM deliveries d
                 LEFT JOIN subscriptions s ON s.id = d.subscription_id
                 LEFT JOIN follows f ON f.id = d.follow_id
-                WHERE (s.status = 'active' OR f.status = 'active') {onPlatforms}
+                LEFT JOIN watches w ON w.id = d.watch_id
+                WHERE (s.status = 'active' OR f.status = 'active' OR w.status = 'active') {onPlatforms}
                   AND ((d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= @now))
                        OR (d.status = 'sending' AND d.claimed_at < @stale))
                 ORDER BY d.id LIMIT @batch {(db.SkipLocked.Length > 0 ? "FOR UPDATE OF d SKIP LOCKED" : "")})
-            RETURNING id, kind, subscription_id, month, follow_id, payload, status, parts_sent, attempts, last_error
+            RETURNING id, kind, subscription_id, month, follow_id, watch_id, payload, status, parts_sent, attempts, last_error
             """, new { instance, now = Stamp(now), stale = Stamp(now - claimTimeout), batch, keys }, cancellationToken: ct))).ToList();
         if (claimed.Count == 0)
             return [];
@@ -165,7 +160,13 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
             (db.Provider == StorageProvider.Postgres ? "SELECT id, platform, chat_id, thread_id, lang, status FROM follows WHERE id = ANY(@followIds)"
                 : "SELECT id, platform, chat_id, thread_id, lang, status FROM follows WHERE id IN @followIds"),
             new { followIds }, cancellationToken: ct))).ToDictionary(s => s.Id);
-        return [.. claimed.OrderBy(d => d.Id).Select(d => new ClaimedDelivery(d, d.FollowId is { } f ? follows[f] : subs[d.SubscriptionId!.Value]))];
+        var watchIds = claimed.Where(d => d.WatchId is not null).Select(d => d.WatchId!.Value).Distinct().ToArray();
+        var watches = watchIds.Length == 0 ? [] : (await c.QueryAsync<Subscription>(new CommandDefinition(
+            (db.Provider == StorageProvider.Postgres ? "SELECT id, platform, chat_id, thread_id, lang, status FROM watches WHERE id = ANY(@watchIds)"
+                : "SELECT id, platform, chat_id, thread_id, lang, status FROM watches WHERE id IN @watchIds"),
+            new { watchIds }, cancellationToken: ct))).ToDictionary(s => s.Id);
+        return [.. claimed.OrderBy(d => d.Id).Select(d => new ClaimedDelivery(d,
+            d.FollowId is { } f ? follows[f] : d.WatchId is { } w ? watches[w] : subs[d.SubscriptionId!.Value]))];
     }
 
     /// <summary>Claims held now (not yet stale), by holder, with how many each holds and when the newest was made.</summary>

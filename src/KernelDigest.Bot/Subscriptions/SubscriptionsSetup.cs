@@ -28,7 +28,7 @@ public static class SubscriptionsSetup
         builder.Services.AddSingleton<SubscriptionCommands>();
         // The chat-state commands: subscriptions here, follows when that feature is added (AddFollows).
         builder.Services.AddSingleton<IChatCommands>(sp => new Conversation.ChatCommands(
-            sp.GetRequiredService<SubscriptionCommands>(), sp.GetService<Follows.FollowCommands>()));
+            sp.GetRequiredService<SubscriptionCommands>(), sp.GetService<Follows.FollowCommands>(), sp.GetService<Follows.WatchCommands>()));
         builder.Services.AddHostedService<DeliveryWorker>();
         builder.Services.AddHostedService<NewReportListener>();
 

@@ -48,14 +48,20 @@ public sealed class TelegramInbound(ITelegramBotClient bot, TelegramBotIdentity 
         };
     }
 
-    /// <summary>A pressed page button: the message's chat, the presser's language, and the button's token.</summary>
-    public static Inbound FromCallback(CallbackQuery query, Message message) => new()
+    /// <summary>
+    /// A pressed button: the message's chat, the presser's language, and the button's token. An action button
+    /// ("Follow 2") changes the chat's state as its presser, so the presser's membership is what is asked.
+    /// </summary>
+    public Inbound FromCallback(CallbackQuery query, Message message) => new()
     {
         Chat = ChatOf(message),
+        // Anyone who reads a channel can press its buttons: a press there is asked about like a group member's.
         Kind = message.Chat.Type == ChatType.Private ? ChatKind.Private : ChatKind.Group,
         UserId = query.From.Id.ToString(CultureInfo.InvariantCulture),
         Lang = Langs.FromCode(query.From.LanguageCode),
         PageToken = query.Data ?? "",
+        IsAdmin = async ct => message.Chat.Type == ChatType.Private
+            || (await bot.GetChatMember(message.Chat.Id, query.From.Id, ct)).Status is ChatMemberStatus.Creator or ChatMemberStatus.Administrator,
     };
 
     /// <summary>The chat a message belongs to, with its forum topic when it was sent in one.</summary>

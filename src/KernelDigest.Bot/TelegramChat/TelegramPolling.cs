@@ -24,11 +24,17 @@ internal sealed partial class TelegramPolling(
     internal static readonly UpdateType[] AllowedUpdates =
         [UpdateType.Message, UpdateType.ChannelPost, UpdateType.CallbackQuery, UpdateType.InlineQuery, UpdateType.MyChatMember];
 
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var offset = await LoadOffsetAsync(stoppingToken);
         var failures = 0;
         const int limit = 100;
+        // A stop lets the update being answered finish: cancelling a send that the Bot API has already received would
+        // leave the update unconfirmed, and the next process would answer it again.
+        using var answering = new CancellationTokenSource();
+        await using var graced = stoppingToken.Register(() => answering.CancelAfter(AnswerGrace));
         while (!stoppingToken.IsCancellationRequested)
         {
             Telegram.Bot.Types.Update[] updates;
@@ -68,7 +74,9 @@ internal sealed partial class TelegramPolling(
 
             foreach (var update in updates)
             {
-                await processor.ProcessAsync(update, stoppingToken);
+                if (stoppingToken.IsCancellationRequested)
+                    break; // the rest of the batch is not confirmed: Telegram gives it to the next process
+                await processor.ProcessAsync(update, answering.Token);
                 offset = update.Id + 1;
                 // Not cancellable: an update answered must be recorded as answered even when a stop arrives just now,
                 // or the restart would answer it again.

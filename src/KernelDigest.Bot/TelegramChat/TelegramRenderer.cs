@@ -224,12 +224,18 @@ public static class TelegramRenderer
         return sb.ToString();
     }
 
-    /// <summary>The page buttons (<see cref="PageButtons"/>) as an inline keyboard; null when there is one page.</summary>
+    /// <summary>
+    /// The action buttons (a row, "Follow 1" …) above the page buttons (<see cref="PageButtons"/>) as an inline
+    /// keyboard; null when there are neither.
+    /// </summary>
     private static InlineKeyboardMarkup? PageKeyboard(Reply reply, PageCodec? pages)
     {
         if (pages is null)
             return null;
-        var buttons = PageButtons.For(reply, pages, TokenLimit.Telegram);
-        return buttons.Count == 0 ? null : new InlineKeyboardMarkup(buttons.Select(b => InlineKeyboardButton.WithCallbackData(b.Label, b.Token)));
+        var rows = new[] { PageButtons.Actions(reply, pages, TokenLimit.Telegram), PageButtons.For(reply, pages, TokenLimit.Telegram) }
+            .Where(r => r.Count > 0)
+            .Select(r => r.Select(b => InlineKeyboardButton.WithCallbackData(b.Label, b.Token)))
+            .ToList();
+        return rows.Count == 0 ? null : new InlineKeyboardMarkup(rows);
     }
 }

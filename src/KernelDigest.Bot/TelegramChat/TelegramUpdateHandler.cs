@@ -55,7 +55,7 @@ public sealed class TelegramUpdateHandler(
     {
         { Message: { } m } => inbound.FromMessage(m, isChannel: false),
         { ChannelPost: { } p } => inbound.FromMessage(p, isChannel: true),
-        { CallbackQuery: { Message: { } message } q } => TelegramInbound.FromCallback(q, message),
+        { CallbackQuery: { Message: { } message } q } => inbound.FromCallback(q, message),
         _ => null,
     };
 
@@ -63,7 +63,7 @@ public sealed class TelegramUpdateHandler(
     {
         { Message: { } message } => await MessageAsync(message, isChannel: false, ct),
         { ChannelPost: { } post } => await MessageAsync(post, isChannel: true, ct),
-        { CallbackQuery: { } query } => new(await CallbackAsync(query, ct)),
+        { CallbackQuery: { } query } => await CallbackAsync(query, ct),
         { InlineQuery: { } query } => new(Inline(query)),
         { MyChatMember: { } member } => new(await membership.ChangedAsync(member, ct)),
         _ => TelegramPlan.Nothing, // edits, reactions: nothing to answer
@@ -119,12 +119,16 @@ public sealed class TelegramUpdateHandler(
         ];
     }
 
-    private async Task<IReadOnlyList<IRequest>> CallbackAsync(CallbackQuery query, CancellationToken ct)
+    private async Task<TelegramPlan> CallbackAsync(CallbackQuery query, CancellationToken ct)
     {
         if (query.Message is not { } message || string.IsNullOrEmpty(query.Data))
-            return [new AnswerCallbackQueryRequest { CallbackQueryId = query.Id }];
-        var reply = await turns.AnswerAsync(TelegramInbound.FromCallback(query, message), ct);
-        return PageTurned(query, reply, message);
+            return new([new AnswerCallbackQueryRequest { CallbackQueryId = query.Id }]);
+        var reply = await turns.AnswerAsync(inbound.FromCallback(query, message), ct);
+        if (!PageCodec.IsCommand(query.Data) || reply.IsError)
+            return new(PageTurned(query, reply, message));
+        // An action button ("Follow 2"): its answer is a message of its own in the chat (and topic) it was pressed in.
+        return new([new AnswerCallbackQueryRequest { CallbackQueryId = query.Id }, .. Messages(message.Chat.Id, TelegramInbound.ThreadOf(message), reply, turns.Dispatcher.Pages)],
+            reply.AfterSent);
     }
 
     private List<IRequest> Inline(InlineQuery query)

@@ -30,6 +30,7 @@ public sealed record BotTexts
     public required string Error { get; init; }
     public required string SubscriptionsElsewhere { get; init; }
     public required string SearchExpired { get; init; }
+    public required string ButtonExpired { get; init; }
 
     /// <summary>Said once per window to a chat that sends more than the flood limits allow; the argument is seconds.</summary>
     public required Func<int, string> SlowDown { get; init; }
@@ -71,6 +72,7 @@ public sealed record BotTexts
         Error = "出错了,请稍后再试。",
         SubscriptionsElsewhere = "订阅功能在 Telegram 或 Discord 的聊天中使用。",
         SearchExpired = "这次搜索已过期,请重新发送 /patch 搜索。",
+        ButtonExpired = "这个按钮已过期,请重新发送命令。",
         SlowDown = seconds => $"消息发得太快了,请稍候 {seconds} 秒再试。在此之前的命令不会得到回复。",
     };
 
@@ -105,6 +107,7 @@ public sealed record BotTexts
         Error = "Something went wrong; please try again later.",
         SubscriptionsElsewhere = "Subscriptions are for Telegram and Discord chats.",
         SearchExpired = "This search has expired: send /patch again to search.",
+        ButtonExpired = "This button has expired: send the command again.",
         SlowDown = seconds => $"Please slow down: too many commands at once. Try again in {seconds} seconds; until then commands are not answered.",
     };
 }

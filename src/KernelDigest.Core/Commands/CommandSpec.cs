@@ -18,6 +18,9 @@ public enum OptionSuggest
 
     /// <summary>The series this chat follows (Discord /unfollow).</summary>
     Follow,
+
+    /// <summary>The lore queries this chat watches (Discord /unwatch).</summary>
+    Watch,
 }
 
 /// <summary>

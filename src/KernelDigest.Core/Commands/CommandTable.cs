@@ -98,16 +98,16 @@ public static class CommandTable
         },
         new()
         {
-            Name = "follow", NameZh = "关注", Usage = "<lore link | Message-ID>", UsageZh = "<lore 链接 | Message-ID>",
-            Help = "be told here when a patch series gets a new version or is applied, e.g. /follow https://lore.kernel.org/kvm/<message-id>/ (administrators)",
-            HelpZh = "关注补丁系列:有新版本或被合入时在此通知,如 /follow https://lore.kernel.org/kvm/<message-id>/(管理员)",
+            Name = "follow", NameZh = "关注", Usage = "<lore link | Message-ID | words>", UsageZh = "<lore 链接 | Message-ID | 关键词>",
+            Help = "be told here when a patch series gets a new version or is applied, e.g. /follow https://lore.kernel.org/kvm/<message-id>/ or /follow TDP MMU (administrators)",
+            HelpZh = "关注补丁系列:有新版本或被合入时在此通知,如 /follow https://lore.kernel.org/kvm/<message-id>/ 或 /follow TDP MMU(管理员)",
             Summary = "Be told when a patch series gets a new version or is applied (admins)", SummaryZh = "关注补丁系列的新版本与合入(管理员)",
             Options =
             [
                 new()
                 {
-                    Name = "series", NameZh = "系列", Description = "A lore link or Message-ID of any message of the series",
-                    DescriptionZh = "该系列任一邮件的 lore 链接或 Message-ID", MaxLength = 300, Required = true,
+                    Name = "series", NameZh = "系列", Description = "A lore link or Message-ID of any message of the series, or words of its title",
+                    DescriptionZh = "该系列任一邮件的 lore 链接或 Message-ID,或标题中的词", MaxLength = 300, Required = true,
                 },
             ],
             Access = CommandAccess.ChatAdmins, UsesChatState = true, DiscordServerOnly = true,
@@ -131,6 +131,43 @@ public static class CommandTable
         {
             Name = "following", NameZh = "关注列表", Help = "the series this chat follows and their state", HelpZh = "本聊天关注的补丁系列及其状态",
             Summary = "The patch series this channel follows and their state", SummaryZh = "本频道关注的补丁系列及其状态",
+            UsesChatState = true, DiscordServerOnly = true,
+        },
+        new()
+        {
+            Name = "watch", NameZh = "订阅查询", Usage = "<lore query | words>", UsageZh = "<lore 查询 | 关键词>",
+            Help = "be told here of every new patch series a lore search matches, e.g. /watch dfn:arch/x86/kvm/mmu f:seanjc (administrators)",
+            HelpZh = "订阅 lore 查询:有匹配的新补丁系列时在此通知,如 /watch dfn:arch/x86/kvm/mmu f:seanjc(管理员)",
+            Summary = "Be told of new patch series a lore search matches (admins)", SummaryZh = "订阅 lore 查询的新补丁系列(管理员)",
+            Options =
+            [
+                new()
+                {
+                    Name = "query", NameZh = "查询", Description = "A public-inbox query (s:, f:, dfn:, …), plain words, or a lore search link",
+                    DescriptionZh = "public-inbox 查询(s:、f:、dfn: 等)、关键词或 lore 搜索链接", MaxLength = 300, Required = true,
+                },
+            ],
+            Access = CommandAccess.ChatAdmins, UsesChatState = true, DiscordServerOnly = true,
+        },
+        new()
+        {
+            Name = "unwatch", NameZh = "取消订阅查询", Usage = "<n>", UsageZh = "<编号>",
+            Help = "stop a watch: its number in /watches (administrators)", HelpZh = "取消订阅查询:/watches 中的编号(管理员)",
+            Summary = "Stop watching a lore query (admins)", SummaryZh = "取消订阅 lore 查询(管理员)",
+            Options =
+            [
+                new()
+                {
+                    Name = "watch", NameZh = "查询", Description = "The number /watches shows", DescriptionZh = "/watches 中的编号",
+                    MaxLength = 300, Required = true, Suggest = OptionSuggest.Watch,
+                },
+            ],
+            Access = CommandAccess.ChatAdmins, UsesChatState = true, DiscordServerOnly = true,
+        },
+        new()
+        {
+            Name = "watches", NameZh = "查询列表", Help = "the lore queries this chat watches", HelpZh = "本聊天订阅的 lore 查询",
+            Summary = "The lore queries this channel watches", SummaryZh = "本频道订阅的 lore 查询",
             UsesChatState = true, DiscordServerOnly = true,
         },
     ];

@@ -13,4 +13,10 @@ public interface IChatCommands
     Task<Reply> FollowAsync(Inbound input, CancellationToken ct);
     Task<Reply> UnfollowAsync(Inbound input, CancellationToken ct);
     Task<Reply> FollowingAsync(Inbound input, CancellationToken ct);
+    Task<Reply> WatchAsync(Inbound input, CancellationToken ct);
+    Task<Reply> UnwatchAsync(Inbound input, CancellationToken ct);
+    Task<Reply> WatchesAsync(Inbound input, CancellationToken ct);
+
+    /// <summary>Whether /follow is served here: /patch results then carry Follow buttons.</summary>
+    bool CanFollow { get; }
 }

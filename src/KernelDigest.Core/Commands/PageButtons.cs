@@ -22,4 +22,8 @@ public static class PageButtons
             buttons.Add(new PageButton(en ? "Next ›" : "下一页 ›", codec.Encode(page.Search, page.Number + 1, limit), false));
         return buttons;
     }
+
+    /// <summary>A reply's action buttons (<see cref="Reply.Actions"/>), tokens within the platform's limit.</summary>
+    public static IReadOnlyList<PageButton> Actions(Reply reply, PageCodec codec, TokenLimit limit) =>
+        [.. reply.Actions.Select(a => new PageButton(a.Label, codec.EncodeCommand(a.CommandLine, limit), false))];
 }

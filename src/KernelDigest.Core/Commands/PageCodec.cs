@@ -23,8 +23,11 @@ public sealed record TokenLimit(int Max, bool CountsBytes)
     public bool Fits(string token) => (CountsBytes ? Encoding.UTF8.GetByteCount(token) : token.Length) <= Max;
 }
 
-/// <summary>A pressed page button, read back: the search and the page, or why it cannot be shown.</summary>
-public sealed record PageTurn(SearchRequest? Search, int Page, bool Expired)
+/// <summary>
+/// A pressed button, read back: the search and the page, or the command an action button runs
+/// (<see cref="ReplyAction"/>), or why it cannot be answered.
+/// </summary>
+public sealed record PageTurn(SearchRequest? Search, int Page, bool Expired, string? CommandLine = null)
 {
     public static PageTurn Invalid { get; } = new(null, 0, false);
 }
@@ -46,6 +49,10 @@ public sealed class PageCodec : IDisposable
     private const string Inline = "p|";
     private const string Keyed = "k|";
     private const string Legacy = "pg|";
+    private const string Command = "c|";
+    private const string Follow = "f|";
+    private const string FollowCommand = "/follow ";
+    private const string CommandKeyed = "j|";
 
     private readonly MemoryCache _keys = new(new MemoryCacheOptions { SizeLimit = MaxKeys });
 
@@ -62,8 +69,40 @@ public sealed class PageCodec : IDisposable
         return $"{Keyed}{number}|{key}";
     }
 
+    /// <summary>
+    /// An action button's token: the command line itself ("f|kvm/&lt;msgid&gt;" for /follow, the common case, which
+    /// keeps lore's short form within Telegram's 64 bytes for nearly every Message-ID; "c|…" for others), or a key
+    /// it is kept under when it does not fit, which a restart forgets.
+    /// </summary>
+    public string EncodeCommand(string commandLine, TokenLimit limit)
+    {
+        var inline = commandLine.StartsWith(FollowCommand, StringComparison.Ordinal) ? Follow + commandLine[FollowCommand.Length..] : Command + commandLine;
+        if (limit.Fits(inline))
+            return inline;
+        var key = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes("c\n" + commandLine)), 0, 12)
+            .Replace('+', '-').Replace('/', '_');
+        _keys.Set(key, commandLine, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = KeyLifetime });
+        return CommandKeyed + key;
+    }
+
+    /// <summary>
+    /// Whether a token is an action button's: its answer is a new message, not the page it was pressed on (adapters
+    /// choose how to acknowledge before the answer is known).
+    /// </summary>
+    public static bool IsCommand(string? token) =>
+        token is not null && (token.StartsWith(Command, StringComparison.Ordinal) || token.StartsWith(Follow, StringComparison.Ordinal)
+            || token.StartsWith(CommandKeyed, StringComparison.Ordinal));
+
     public PageTurn Decode(string? token)
     {
+        if (token is not null && token.StartsWith(Command, StringComparison.Ordinal) && token.Length > Command.Length + 1)
+            return new PageTurn(null, 0, false, token[Command.Length..]);
+        if (token is not null && token.StartsWith(Follow, StringComparison.Ordinal) && token.Length > Follow.Length + 1)
+            return new PageTurn(null, 0, false, FollowCommand + token[Follow.Length..]);
+        if (token is not null && token.StartsWith(CommandKeyed, StringComparison.Ordinal))
+            return _keys.TryGetValue(token.Substring(CommandKeyed.Length), out string? line) && line is not null
+                ? new PageTurn(null, 0, false, line)
+                : new PageTurn(null, 0, Expired: true);
         if (token is null || token.Length < 4)
             return PageTurn.Invalid;
         // Buttons sent before this codec: "pg|{page}|{query}", or "pg|{page}|#" when the query was left out.

@@ -25,6 +25,15 @@ public sealed record Reply
     /// <summary>Links about the reply as a whole (e.g. nothing per item); usually empty.</summary>
     public IReadOnlyList<ReportLink> Links { get; init; } = [];
 
+    /// <summary>
+    /// Buttons that run a command when pressed (a /patch result's "Follow 2", a candidate of /follow): the answer comes
+    /// as a new message, the message with the buttons stays as it was.
+    /// </summary>
+    public IReadOnlyList<ReplyAction> Actions { get; init; } = [];
+
+    /// <summary>Set by a page button's answer: it replaces the message that carried the button.</summary>
+    public bool ReplacesMessage { get; init; }
+
     /// <summary>Set when there are more results than one page holds.</summary>
     public ReplyPage? Page { get; init; }
 
@@ -45,6 +54,9 @@ public sealed record Reply
     /// <summary>The number the first item is shown under: 1, or where this page starts.</summary>
     public int FirstNumber => Page?.FirstNumber ?? 1;
 }
+
+/// <summary>A button that sends <paramref name="CommandLine"/> ("/follow kvm/&lt;msgid&gt;") as its presser, in the same chat.</summary>
+public sealed record ReplyAction(string Label, string CommandLine);
 
 /// <summary>A named run of items (a digest section).</summary>
 public sealed record ReplyGroup(string Heading, IReadOnlyList<string> Intro, int FirstItem, int ItemCount);

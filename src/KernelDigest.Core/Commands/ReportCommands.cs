@@ -292,6 +292,9 @@ public sealed class ReportCommands(ReportLibrary library, ReportPresentation? pr
         };
     }
 
+    /// <summary>An entry as a /patch result shows it (for notices that point at one).</summary>
+    public ReplyItem Item(Report report, ReportSection section, ReportEntry entry) => EntryItem(report, section, entry, null, null, _presentation.Links);
+
     private static ReplyItem EntryItem(Report report, ReportSection section, ReportEntry entry, float? score, Snippet? snippet, ArchiveLinks? links, bool withMonth = true)
     {
         var meta = new List<string>();

@@ -21,8 +21,15 @@ public class DiscordAppFixture : IAsyncLifetime
     /// <summary>Extra settings for the bot.</summary>
     protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string> { ["Discord:DevGuildId"] = DevGuildId };
 
+    /// <summary>Runs before the bot starts (e.g. a double its settings point at).</summary>
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
+
+    /// <summary>Runs after the bot has stopped.</summary>
+    protected virtual ValueTask CleanUpAsync() => ValueTask.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await PrepareAsync();
         Discord = await FakeDiscordApi.StartAsync();
         _work = Directory.CreateTempSubdirectory("kd-discord-").FullName;
         var reports = Path.Combine(_work, "reports");
@@ -36,6 +43,7 @@ public class DiscordAppFixture : IAsyncLifetime
             await App.DisposeAsync();
         if (Discord is not null)
             await Discord.DisposeAsync();
+        await CleanUpAsync();
         Signer.Dispose();
         try
         {

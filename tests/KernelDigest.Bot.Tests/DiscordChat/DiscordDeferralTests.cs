@@ -131,5 +131,4 @@ public sealed class DiscordDeferralTests(DeferringDiscordAppFixture fixture) : I
         return token;
     }
 
-    private static JsonElement Parse(JsonObject body) => JsonDocument.Parse(body.ToJsonString()).RootElement;
 }

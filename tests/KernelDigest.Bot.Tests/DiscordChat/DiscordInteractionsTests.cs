@@ -99,7 +99,8 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
         Assert.Single(writes);
         Assert.Empty(fixture.Discord.CommandWrites(null));
         var commands = fixture.Discord.Commands(DiscordAppFixture.DevGuildId).Select(c => c!.AsObject()).ToList();
-        Assert.Equal(["patch", "subsystem", "month", "latest", "help", "about", "subscribe", "unsubscribe", "subscription", "follow", "unfollow", "following"], commands.Select(c => (string)c["name"]!));
+        Assert.Equal(["patch", "subsystem", "month", "latest", "help", "about", "subscribe", "unsubscribe", "subscription", "follow", "unfollow", "following",
+            "watch", "unwatch", "watches"], commands.Select(c => (string)c["name"]!));
         var patch = commands[0];
         Assert.Equal("补丁", (string)patch["name_localizations"]!["zh-CN"]!);
         Assert.Equal("关键词", (string)patch["options"]![0]!["name_localizations"]!["zh-CN"]!);
@@ -128,7 +129,9 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
         Assert.StartsWith("1. ", Text(fields[0], "name"), StringComparison.Ordinal);
         Assert.Equal("Page 1/9, 42 results", embed.GetProperty("footer").GetProperty("text").GetString());
         var buttons = Buttons(message);
-        Assert.Equal(["1/9", "Next ›"], buttons.Where(b => b.GetProperty("style").GetInt32() != 5).Select(b => Text(b, "label")));
+        // Every result has a lore link, so each gets a Follow button, in a row above the page buttons.
+        Assert.Equal(["Follow 1", "Follow 2", "Follow 3", "Follow 4", "Follow 5", "1/9", "Next ›"],
+            buttons.Where(b => b.GetProperty("style").GetInt32() != 5).Select(b => Text(b, "label")));
         Assert.Equal("p|2|||zebrafish", Text(buttons.Single(b => Text(b, "label") == "Next ›"), "custom_id"));
         var links = buttons.Where(b => b.GetProperty("style").GetInt32() == 5).ToList();
         Assert.InRange(links.Count, 2, 20);
@@ -255,8 +258,9 @@ public sealed class DiscordInteractionsTests(DiscordAppFixture fixture) : IClass
         var embed = Assert.Single(Embeds(page));
         Assert.Equal("Page 2/9, 42 results", embed.GetProperty("footer").GetProperty("text").GetString());
         Assert.StartsWith("6. ", Text(Fields(embed)[0], "name"), StringComparison.Ordinal);
-        Assert.Equal(["‹ Prev", "2/9", "Next ›"], Buttons(page).Where(b => b.GetProperty("style").GetInt32() != 5).Select(b => Text(b, "label")));
-        Assert.Equal("p|1|||zebrafish", Text(Buttons(page)[0], "custom_id"));
+        Assert.Equal(["Follow 6", "Follow 7", "Follow 8", "Follow 9", "Follow 10", "‹ Prev", "2/9", "Next ›"],
+            Buttons(page).Where(b => b.GetProperty("style").GetInt32() != 5).Select(b => Text(b, "label")));
+        Assert.Equal("p|1|||zebrafish", Text(Buttons(page).Single(b => Text(b, "label") == "‹ Prev"), "custom_id"));
         Assert.DoesNotContain(Fields(embed).Select(f => Text(f, "name")), n => Fields(Embeds(first)[0]).Any(f => Text(f, "name") == n));
     }
 

@@ -8,6 +8,12 @@ namespace KernelDigest.Bot.Tests.DiscordChat;
 /// <summary>Reading Discord messages (JSON) as a user would see them, and checking them against Discord's rules.</summary>
 public static partial class DiscordMessages
 {
+    /// <summary>The first embed's title, as sent (markdown-escaped); null when there is none.</summary>
+    public static string? Title(JsonElement message) => Embeds(message) is [var first, ..] ? Text(first, "title") : null;
+
+    /// <summary>A message body the double recorded, as an element that outlives its document.</summary>
+    public static JsonElement Parse(System.Text.Json.Nodes.JsonObject body) => JsonDocument.Parse(body.ToJsonString()).RootElement.Clone();
+
     public static List<JsonElement> Embeds(JsonElement message) =>
         message.TryGetProperty("embeds", out var e) && e.ValueKind == JsonValueKind.Array ? [.. e.EnumerateArray()] : [];
 

@@ -287,7 +287,5 @@ public sealed class DiscordSubscriptionTests(DiscordAppFixture fixture) : IClass
         return n;
     }
 
-    private static string? Title(JsonElement message) => Embeds(message) is [var first, ..] ? Text(first, "title") : null;
 
-    private static JsonElement Parse(JsonObject body) => JsonDocument.Parse(body.ToJsonString()).RootElement.Clone();
 }

@@ -7,7 +7,8 @@ namespace KernelDigest.Bot.Tests.LoreDouble;
 /// The part of public-inbox's search language the double understands: terms joined by AND (the default operator,
 /// also written out), each a bare word or <c>prefix:value</c> with a quoted phrase allowed: <c>s:</c> subject,
 /// <c>f:</c> from, <c>b:</c> body, <c>bs:</c> subject or body, <c>dfn:</c> a file name in the diff (a path prefix),
-/// <c>d:YYYYMMDD..YYYYMMDD</c> the Date: day, inclusive, either end open. Anything else is a bad query (400).
+/// <c>d:YYYYMMDD..YYYYMMDD</c> the Date: day, inclusive, either end open; brackets group (with only AND to join,
+/// a group means what its terms mean; an unbalanced one is Xapian's syntax error). Anything else is a bad query (400).
 /// </summary>
 public sealed partial class SearchQuery
 {
@@ -19,7 +20,12 @@ public sealed partial class SearchQuery
     {
         query = new SearchQuery();
         problem = "";
-        foreach (Match token in Token().Matches(q))
+        if (Ungrouped(q) is not { } flat)
+        {
+            problem = "unbalanced brackets or quotes";
+            return false;
+        }
+        foreach (Match token in Token().Matches(flat))
         {
             var prefix = token.Groups["prefix"].Success ? token.Groups["prefix"].Value : "";
             var value = token.Groups["quoted"].Success ? token.Groups["quoted"].Value : token.Groups["word"].Value;
@@ -49,6 +55,27 @@ public sealed partial class SearchQuery
             query._terms.Add(term);
         }
         return true;
+    }
+
+    /// <summary>The query with its brackets (outside quotes) made spaces; null when they or the quotes do not balance.</summary>
+    private static string? Ungrouped(string q)
+    {
+        var chars = q.ToCharArray();
+        var depth = 0;
+        var quoted = false;
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] == '"')
+                quoted = !quoted;
+            else if (!quoted && chars[i] is '(' or ')')
+            {
+                depth += chars[i] == '(' ? 1 : -1;
+                if (depth < 0)
+                    return null;
+                chars[i] = ' ';
+            }
+        }
+        return depth == 0 && !quoted ? new string(chars) : null;
     }
 
     private static bool Has(string text, string value) => text.Contains(value, StringComparison.OrdinalIgnoreCase);

@@ -79,4 +79,27 @@ public sealed class PageCodecTests
 
         Assert.Equal(PageTurn.Invalid, codec.Decode(token));
     }
+
+    [Fact]
+    public void An_action_button_carries_its_command_or_a_key_that_a_restart_forgets()
+    {
+        using var codec = new PageCodec();
+        var shortLine = "/follow linux-arm-kernel/20201014182700.2888246-1-bgardon@google.com";
+        var inline = codec.EncodeCommand(shortLine, TokenLimit.Telegram);
+        Assert.Equal("f|linux-arm-kernel/20201014182700.2888246-1-bgardon@google.com", inline);
+        Assert.True(TokenLimit.Telegram.Fits(inline));
+        Assert.True(PageCodec.IsCommand(inline));
+        Assert.Equal(shortLine, codec.Decode(inline).CommandLine);
+        using (var restarted = new PageCodec())
+            Assert.Equal(shortLine, restarted.Decode(inline).CommandLine);
+
+        var longLine = "/follow linux-arm-kernel/" + new string('x', 40) + "@example.com";
+        var keyed = codec.EncodeCommand(longLine, TokenLimit.Telegram);
+        Assert.True(TokenLimit.Telegram.Fits(keyed));
+        Assert.True(PageCodec.IsCommand(keyed));
+        Assert.Equal(longLine, codec.Decode(keyed).CommandLine);
+        using var other = new PageCodec();
+        Assert.Equal(new PageTurn(null, 0, Expired: true), other.Decode(keyed));
+        Assert.False(PageCodec.IsCommand("p|2||2020-09|kvm"));
+    }
 }
