@@ -30,7 +30,7 @@ public sealed partial class StorageProbe(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>One probe; also run by the migrator at start.</summary>
+    /// <summary>One probe: find what keeps storage from being written, migrate if that was put off, log a change.</summary>
     internal async Task ProbeAsync(CancellationToken ct)
     {
         var problem = await FolderProblemAsync(ct) ?? await DatabaseProblemAsync(ct);

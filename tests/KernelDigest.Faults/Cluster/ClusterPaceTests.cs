@@ -75,7 +75,7 @@ public sealed class ClusterPaceTests(ITestOutputHelper output)
             var perGroup = api.SentMessages.GroupBy(m => m.ChatId).ToDictionary(g => g.Key, g => g.Count());
             var twice = perGroup.Values.Count(n => n > parts);
             var extra = api.SentMessages.Count - Groups * parts;
-            Figures.Print(output, "cluster pace",
+            Figures.Print(output, "cluster-pace",
                 $"3 instances on PostgreSQL, {Groups} groups × {parts} messages, sender killed after {atKill}: every group got the month {perGroup.Count}/{Groups}, "
                 + $"messages sent twice {extra} (bound {Concurrency}), groups with a repeat {twice}, 429 answers {api.TooManyRequestsSent}");
 

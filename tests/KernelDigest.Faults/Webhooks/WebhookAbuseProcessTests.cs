@@ -7,7 +7,7 @@ using System.Text.Json;
 using KernelDigest.Bot.Tests;
 using KernelDigest.Bot.Tests.TelegramDouble;
 
-namespace KernelDigest.Faults.Webhook;
+namespace KernelDigest.Faults.Webhooks;
 
 /// <summary>
 /// Issue 16 §3.4, webhook abuse: the real bot as a process of its own in Telegram webhook mode, while 5,000
@@ -16,7 +16,7 @@ namespace KernelDigest.Faults.Webhook;
 /// latency target; the oversized are refused at once; the dribblers are cut off; the bot's resident memory stays
 /// bounded. (The same update delivered twice and a replayed interaction are tested beside the webhooks themselves.)
 /// </summary>
-public sealed class WebhookAbuseTests(ITestOutputHelper output)
+public sealed class WebhookAbuseProcessTests(ITestOutputHelper output)
 {
     private const string Secret = "abuse-Secret_0123456789";
     private const int Idle = 5_000;
@@ -63,7 +63,7 @@ public sealed class WebhookAbuseTests(ITestOutputHelper output)
             var stillOpen = idle.Count(s => s.Connected && !(s.Poll(0, SelectMode.SelectRead) && s.Available == 0));
             var cutOff = await Task.WhenAll(dribbling);
 
-            Figures.Print(output, "webhook abuse",
+            Figures.Print(output, "webhook-abuse-process",
                 $"{Idle} open half-requests ({stillOpen} still open), {Dribblers} byte-a-second bodies ({cutOff.Count(c => c)} cut off by the server), "
                 + $"{Oversized} oversized bodies ({oversized.Count(s => s == HttpStatusCode.RequestEntityTooLarge)} answered 413, {oversized.Count(s => s is null)} closed mid-send); "
                 + $"honest updates answered {attacked.Answered}/{Honest}, p50 {attacked.P50.TotalMilliseconds:0} ms p99 {attacked.P99.TotalMilliseconds:0} ms "
