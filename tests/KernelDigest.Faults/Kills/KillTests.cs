@@ -103,20 +103,7 @@ public sealed class KillTests(ITestOutputHelper output)
         var latest = store.Services.GetRequiredService<ReportLibrary>().Current.Latest!;
         var month = latest.Month.ToString();
         var parts = TelegramRenderer.Render(ReportCommands.Digest(latest, Lang.En, "/month", "digest")).Count;
-        var settings = new Dictionary<string, string>
-        {
-            ["Telegram__BotToken"] = api.Token,
-            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
-            ["Telegram__Mode"] = "webhook", // two instances behind one proxy: no competing getUpdates
-            ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
-            ["Telegram__WebhookSecret"] = "cluster-secret",
-            ["Telegram__MaxMessagesPerSecond"] = "100",
-            ["Storage__Provider"] = "postgres",
-            ["Storage__ConnectionString"] = db.ConnectionString!,
-            ["Digest__Concurrency"] = "1",
-            ["Digest__PollInterval"] = "00:00:00.500",
-            ["Digest__ClaimTimeout"] = "00:10:00", // only the holder being provably dead can explain a takeover
-        };
+        var settings = Cluster.ClusterBots.Settings(api, db, perSecond: 100, concurrency: 1);
         var seed = Environment.TickCount;
         var random = new Random(seed);
         var confirmedAtKill = new Dictionary<long, int>();
@@ -136,7 +123,7 @@ public sealed class KillTests(ITestOutputHelper output)
                 var more = random.Next(1, 31);
                 await instances[0].Within(api.WaitFor(a => a.SentMessages.Count >= Math.Min(before + more, Chats * parts) ? true : (bool?)null, TimeSpan.FromSeconds(90)));
                 // Mostly the instance sending (the sender lease's holder), sometimes the other one.
-                var sender = await SenderPidAsync(store);
+                var sender = await Cluster.ClusterBots.SenderPidAsync(store);
                 var victim = instances.FirstOrDefault(i => i.ProcessId == sender && random.Next(4) > 0) ?? instances[random.Next(instances.Count)];
                 if (victim.ProcessId == sender)
                     killedSender++;
@@ -171,14 +158,6 @@ public sealed class KillTests(ITestOutputHelper output)
         Assert.InRange(repeats, 0, kills);
         Assert.Equal(0, afterConfirmation);
         Assert.Equal(Chats, counts.Sent);
-    }
-
-    /// <summary>The process id of the instance holding the Telegram sender lease now, or 0.</summary>
-    private static async Task<int> SenderPidAsync(SubscriptionsHarness store)
-    {
-        await using var connection = await store.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
-        var holder = await connection.QuerySingleOrDefaultAsync<string?>("SELECT holder FROM leases WHERE name = 'sender:telegram'");
-        return ClaimHolder.Parse(holder)?.ProcessId ?? 0;
     }
 
     private static async Task<bool> WaitAsync(Func<Task<bool>> condition, TimeSpan timeout)
