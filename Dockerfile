@@ -7,10 +7,11 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props Bot.sln ./
 COPY src/KernelDigest.Core/KernelDigest.Core.csproj src/KernelDigest.Core/
 COPY src/KernelDigest.Bot/KernelDigest.Bot.csproj src/KernelDigest.Bot/
-RUN dotnet restore src/KernelDigest.Bot/KernelDigest.Bot.csproj
+# ReadyToRun compiles for one runtime: the build machine's (linux-x64 or linux-arm64).
+RUN dotnet restore --use-current-runtime src/KernelDigest.Bot/KernelDigest.Bot.csproj
 COPY src/ src/
 COPY config/ config/
-RUN dotnet publish src/KernelDigest.Bot/KernelDigest.Bot.csproj -c Release --no-restore -o /app
+RUN dotnet publish src/KernelDigest.Bot/KernelDigest.Bot.csproj -c Release --use-current-runtime --self-contained false --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

@@ -16,6 +16,7 @@ internal sealed class BotApiStub : IAsyncDisposable
     private readonly object _gate = new();
     private long _messages;
     private long _tooMany;
+    private long _polls;
     private int _nextId;
 
     public BotApiStub(int perSecond)
@@ -31,6 +32,7 @@ internal sealed class BotApiStub : IAsyncDisposable
     public int PerSecond { get; }
     public long Messages => Interlocked.Read(ref _messages);
     public long TooManyRequests => Interlocked.Read(ref _tooMany);
+    public long Polls => Interlocked.Read(ref _polls);
     public ConcurrentDictionary<long, int> PerChat { get; } = new();
     public string BaseUrl => _app.Urls.First();
 
@@ -46,6 +48,7 @@ internal sealed class BotApiStub : IAsyncDisposable
             case "getme":
                 return Ok(new JsonObject { ["id"] = 123, ["is_bot"] = true, ["first_name"] = "Load", ["username"] = "load_bot" });
             case "getupdates":
+                Interlocked.Increment(ref _polls);
                 await Task.Delay(500);
                 return Ok(new JsonArray());
             case "sendmessage":

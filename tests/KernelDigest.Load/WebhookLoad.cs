@@ -30,12 +30,7 @@ internal static partial class WebhookLoad
 
     public static async Task<int> RunAsync(int seconds, int connections, string repo)
     {
-        var dll = Path.Combine(repo, "src", "KernelDigest.Bot", "bin", "Release", "net10.0", "KernelDigest.Bot.dll");
-        if (!File.Exists(dll))
-        {
-            Console.Error.WriteLine($"build the bot first: dotnet build -c Release src/KernelDigest.Bot ({dll} not found)");
-            return 2;
-        }
+        var dll = BotDll.Path(repo);
         await using var api = new BotApiStub(int.MaxValue);
         await api.StartAsync();
         var port = FreePort();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Threading.Channels;
 using KernelDigest.Bot.Reports;
 using KernelDigest.Core;
 using KernelDigest.Core.Commands;
@@ -57,13 +58,28 @@ internal static class AskCommand
             await stdout.WriteLineAsync(await AnswerAsync(dispatcher, text, lang, json, ct));
             return 0;
         }
-        // Buffered output: one flush per batch of lines keeps `ask -` fast when fed a file.
-        while (await stdin.ReadLineAsync(ct) is { } line)
+        // Lines are independent (nothing is kept per chat here), so they are answered on every core at once and
+        // written in the order they came: a bounded queue of answers in progress, read in order by the writer.
+        var pending = Channel.CreateBounded<Task<string>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(async () =>
         {
-            if (line.Length == 0)
-                continue;
-            await stdout.WriteLineAsync(await AnswerAsync(dispatcher, line, lang, json, ct));
-        }
+            try
+            {
+                while (await stdin.ReadLineAsync(ct) is { } line)
+                {
+                    if (line.Length > 0)
+                        await pending.Writer.WriteAsync(Task.Run(() => AnswerAsync(dispatcher, line, lang, json, ct).AsTask(), ct), ct);
+                }
+            }
+            finally
+            {
+                pending.Writer.Complete();
+            }
+        }, ct);
+        // Buffered output: one flush per batch of lines keeps `ask -` fast when fed a file.
+        await foreach (var answer in pending.Reader.ReadAllAsync(ct))
+            await stdout.WriteLineAsync(await answer);
+        await reading;
         await stdout.FlushAsync(ct);
         return 0;
     }

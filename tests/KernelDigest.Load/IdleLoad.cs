@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+
+namespace KernelDigest.Load;
+
+/// <summary>
+/// The bot at rest: the real bot process polling <see cref="BotApiStub"/> (Telegram on, nothing to answer), with one
+/// month (the bundled report) or a folder of generated ones. Prints its resident memory once it has settled.
+/// </summary>
+internal static class IdleLoad
+{
+    public static async Task<int> RunAsync(int seconds, string? reports, string repo)
+    {
+        var dll = BotDll.Path(repo);
+        await using var api = new BotApiStub(int.MaxValue);
+        await api.StartAsync();
+        var data = Directory.CreateTempSubdirectory("kd-idle-").FullName;
+        var start = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = data, RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["Telegram__BotToken"] = "123:IDLE";
+        start.Environment["Telegram__ApiBaseUrl"] = api.BaseUrl;
+        start.Environment["Storage__DataDirectory"] = data;
+        start.Environment["Reports__Directory"] = reports ?? Path.Combine(repo, "config", "reports");
+        // One cache for every run (its folders are keyed by the reports' fingerprint): the bot at rest, not just built.
+        start.Environment["Reports__IndexCacheDirectory"] = Path.Combine(Path.GetTempPath(), "kd-idle-index");
+        using var bot = Process.Start(start)!;
+        bot.OutputDataReceived += (_, _) => { };
+        bot.ErrorDataReceived += (_, _) => { };
+        bot.BeginOutputReadLine();
+        bot.BeginErrorReadLine();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (api.Polls == 0)
+            {
+                if (bot.HasExited || clock.Elapsed > TimeSpan.FromMinutes(3))
+                    throw new InvalidOperationException("the bot never polled for updates");
+                await Task.Delay(100);
+            }
+            var ready = clock.Elapsed;
+            // Memory is sampled over the second half only: start-up garbage takes a few collections to be given back.
+            var samples = new List<(long Rss, long Anon)>();
+            for (var s = 0; s < seconds; s++)
+            {
+                await Task.Delay(1000);
+                if (s >= seconds / 2)
+                    samples.Add(Rss(bot.Id));
+            }
+            var cpu = bot.TotalProcessorTime;
+            static double MiB(long kb) => kb / 1024.0;
+            Console.WriteLine("| polling from | seconds idle | VmRSS MiB (min–max, second half) | RssAnon MiB (last) | CPU s in all | polls |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {ready.TotalSeconds:F1} s | {seconds} | {MiB(samples.Min(x => x.Rss)):F1}–{MiB(samples.Max(x => x.Rss)):F1} | {MiB(samples[^1].Anon):F1} | {cpu.TotalSeconds:F2} | {api.Polls} |"));
+            return 0;
+        }
+        finally
+        {
+            bot.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>VmRSS and RssAnon of a process, in KiB, from /proc (what the kernel charges it, unlike the GC's figures).</summary>
+    private static (long Rss, long Anon) Rss(int pid)
+    {
+        long rss = 0, anon = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                rss = Kb(line);
+            else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                anon = Kb(line);
+        }
+        return (rss, anon);
+
+        static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Which bot the harnesses start: the repository's Release build, or <c>KD_BOT_DLL</c> (a published or older build, to compare).</summary>
+internal static class BotDll
+{
+    public static string Path(string repo)
+    {
+        var dll = Environment.GetEnvironmentVariable("KD_BOT_DLL") is { Length: > 0 } given
+            ? given
+            : System.IO.Path.Combine(repo, "src", "KernelDigest.Bot", "bin", "Release", "net10.0", "KernelDigest.Bot.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the bot first: dotnet build -c Release src/KernelDigest.Bot ({dll} not found)", dll);
+    }
+}
