@@ -28,7 +28,8 @@ public sealed record BotTexts
     public required Func<int?, string, string> IssueLine { get; init; }
     public required string Entries { get; init; }
     public required string Error { get; init; }
-    public required string SubscriptionsElsewhere { get; init; }
+    /// <summary>A command that changes what a chat receives, asked where there is no chat to receive it (the console).</summary>
+    public required Func<string, string> ChatCommandElsewhere { get; init; }
     public required string SearchExpired { get; init; }
     public required string ButtonExpired { get; init; }
 
@@ -70,7 +71,7 @@ public sealed record BotTexts
             (issue is { } n ? $"总第 {n} 期" : "") + (contributors.Length > 0 ? $"{(issue is null ? "" : " · ")}贡献者:{contributors}" : ""),
         Entries = "条目",
         Error = "出错了,请稍后再试。",
-        SubscriptionsElsewhere = "订阅功能在 Telegram 或 Discord 的聊天中使用。",
+        ChatCommandElsewhere = name => $"/{name} 改变的是一个聊天会收到的消息,请在 Telegram 或 Discord 的聊天中使用。",
         SearchExpired = "这次搜索已过期,请重新发送 /patch 搜索。",
         ButtonExpired = "这个按钮已过期,请重新发送命令。",
         SlowDown = seconds => $"消息发得太快了,请稍候 {seconds} 秒再试。在此之前的命令不会得到回复。",
@@ -105,7 +106,7 @@ public sealed record BotTexts
             (issue is { } n ? $"Issue {n}" : "") + (contributors.Length > 0 ? $"{(issue is null ? "" : " · ")}Contributors: {contributors}" : ""),
         Entries = "entries",
         Error = "Something went wrong; please try again later.",
-        SubscriptionsElsewhere = "Subscriptions are for Telegram and Discord chats.",
+        ChatCommandElsewhere = name => $"/{name} changes what a chat receives: use it in a Telegram or Discord chat.",
         SearchExpired = "This search has expired: send /patch again to search.",
         ButtonExpired = "This button has expired: send the command again.",
         SlowDown = seconds => $"Please slow down: too many commands at once. Try again in {seconds} seconds; until then commands are not answered.",

@@ -50,7 +50,7 @@ public sealed class ReportCommands(ReportLibrary library, ReportPresentation? pr
     public static Reply NeedsChat(Inbound input, string name)
     {
         var texts = BotTexts.For(input.Lang);
-        return Error(input, name, texts.SubscriptionsElsewhere, texts);
+        return Error(input, name, texts.ChatCommandElsewhere(name), texts);
     }
 
     /// <summary>The apology when answering failed: the user always hears back.</summary>

@@ -56,6 +56,8 @@ public sealed class DispatcherTableTests(LibraryFixture fixture) : IClassFixture
     [InlineData("subscribe")]
     [InlineData("unsubscribe")]
     [InlineData("subscription")]
+    [InlineData("follow")]
+    [InlineData("watch")]
     public async Task Chat_state_commands_in_the_console_say_where_they_work(string name)
     {
         var chats = new RecordingChatCommands();
@@ -64,7 +66,7 @@ public sealed class DispatcherTableTests(LibraryFixture fixture) : IClassFixture
         var reply = await dispatcher.DispatchAsync(Input(name, platform: Platform.Console), CancellationToken.None);
 
         Assert.True(reply.IsError);
-        Assert.Equal(BotTexts.En.SubscriptionsElsewhere, reply.Title);
+        Assert.Equal($"/{name} changes what a chat receives: use it in a Telegram or Discord chat.", reply.Title);
         Assert.Empty(chats.Calls);
     }
 
