@@ -49,7 +49,6 @@ public sealed class PageCodec : IDisposable
     private const string Inline = "p|";
     private const string Keyed = "k|";
     private const string Legacy = "pg|";
-    private const string Command = "c|";
     private const string Follow = "f|";
     private const string FollowCommand = "/follow ";
     private const string CommandKeyed = "j|";
@@ -70,14 +69,13 @@ public sealed class PageCodec : IDisposable
     }
 
     /// <summary>
-    /// An action button's token: the command line itself ("f|kvm/&lt;msgid&gt;" for /follow, the common case, which
-    /// keeps lore's short form within Telegram's 64 bytes for nearly every Message-ID; "c|…" for others), or a key
-    /// it is kept under when it does not fit, which a restart forgets.
+    /// An action button's token: a /follow carries its argument ("f|kvm/&lt;msgid&gt;", lore's short form, within
+    /// Telegram's 64 bytes for nearly every Message-ID); anything longer, or any other command, is kept under a key,
+    /// which a restart forgets.
     /// </summary>
     public string EncodeCommand(string commandLine, TokenLimit limit)
     {
-        var inline = commandLine.StartsWith(FollowCommand, StringComparison.Ordinal) ? Follow + commandLine[FollowCommand.Length..] : Command + commandLine;
-        if (limit.Fits(inline))
+        if (commandLine.StartsWith(FollowCommand, StringComparison.Ordinal) && Follow + commandLine[FollowCommand.Length..] is var inline && limit.Fits(inline))
             return inline;
         var key = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes("c\n" + commandLine)), 0, 12)
             .Replace('+', '-').Replace('/', '_');
@@ -90,13 +88,10 @@ public sealed class PageCodec : IDisposable
     /// choose how to acknowledge before the answer is known).
     /// </summary>
     public static bool IsCommand(string? token) =>
-        token is not null && (token.StartsWith(Command, StringComparison.Ordinal) || token.StartsWith(Follow, StringComparison.Ordinal)
-            || token.StartsWith(CommandKeyed, StringComparison.Ordinal));
+        token is not null && (token.StartsWith(Follow, StringComparison.Ordinal) || token.StartsWith(CommandKeyed, StringComparison.Ordinal));
 
     public PageTurn Decode(string? token)
     {
-        if (token is not null && token.StartsWith(Command, StringComparison.Ordinal) && token.Length > Command.Length + 1)
-            return new PageTurn(null, 0, false, token[Command.Length..]);
         if (token is not null && token.StartsWith(Follow, StringComparison.Ordinal) && token.Length > Follow.Length + 1)
             return new PageTurn(null, 0, false, FollowCommand + token[Follow.Length..]);
         if (token is not null && token.StartsWith(CommandKeyed, StringComparison.Ordinal))
