@@ -64,14 +64,7 @@ public sealed class TelegramLifecycleTests
     {
         const string secret = "s3cret-Token_for-tests";
         await using var api = await FakeBotApi.StartAsync();
-        await using var bot = await InProcessBot.StartAsync(new Dictionary<string, string>
-        {
-            ["Telegram__BotToken"] = api.Token,
-            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
-            ["Telegram__Mode"] = "webhook",
-            ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
-            ["Telegram__WebhookSecret"] = secret,
-        });
+        await using var bot = await InProcessBot.StartAsync(TelegramPollingTests.WebhookSettings(api, secret));
         await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
 
         var hook = api.WebhookCalls.Last(c => c.Method.Equals("setWebhook", StringComparison.OrdinalIgnoreCase));

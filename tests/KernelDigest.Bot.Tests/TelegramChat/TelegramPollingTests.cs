@@ -29,6 +29,16 @@ public sealed class TelegramPollingTests(TelegramBotFixture fixture) : IClassFix
     private readonly FakeBotApi _api = fixture.Api;
     private readonly InProcessBot _bot = fixture.Bot;
 
+    /// <summary>The bot in Telegram webhook mode against the double, its webhook guarded by <paramref name="secret"/>.</summary>
+    internal static Dictionary<string, string> WebhookSettings(FakeBotApi api, string secret) => new()
+    {
+        ["Telegram__BotToken"] = api.Token,
+        ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
+        ["Telegram__Mode"] = "webhook",
+        ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
+        ["Telegram__WebhookSecret"] = secret,
+    };
+
     internal static Task<InProcessBot> StartBotAsync(FakeBotApi api, string? dataDirectory = null, Dictionary<string, string>? extra = null)
     {
         var settings = new Dictionary<string, string>

@@ -14,20 +14,17 @@ public static class ClusterBots
     /// Telegram in webhook mode (instances behind one proxy: no competing getUpdates) on one PostgreSQL database, with
     /// a claim timeout no test outlasts, so only a holder provably dead explains a takeover.
     /// </summary>
-    public static Dictionary<string, string> Settings(FakeBotApi api, StorageOptions db, int perSecond, int concurrency) => new()
+    public static Dictionary<string, string> Settings(FakeBotApi api, StorageOptions db, int perSecond, int concurrency)
     {
-        ["Telegram__BotToken"] = api.Token,
-        ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
-        ["Telegram__Mode"] = "webhook",
-        ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
-        ["Telegram__WebhookSecret"] = "cluster-secret",
-        ["Telegram__MaxMessagesPerSecond"] = perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Storage__Provider"] = "postgres",
-        ["Storage__ConnectionString"] = db.ConnectionString!,
-        ["Digest__Concurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Digest__PollInterval"] = "00:00:00.500",
-        ["Digest__ClaimTimeout"] = "00:10:00",
-    };
+        var settings = Bot.Tests.TelegramChat.TelegramPollingTests.WebhookSettings(api, "cluster-secret");
+        settings["Telegram__MaxMessagesPerSecond"] = perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Storage__Provider"] = "postgres";
+        settings["Storage__ConnectionString"] = db.ConnectionString!;
+        settings["Digest__Concurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Digest__PollInterval"] = "00:00:00.500";
+        settings["Digest__ClaimTimeout"] = "00:10:00";
+        return settings;
+    }
 
     /// <summary>The process id of the instance holding the Telegram sender lease now, or 0.</summary>
     public static async Task<int> SenderPidAsync(SubscriptionsHarness store)

@@ -35,14 +35,7 @@ public sealed class WebhookAbuseProcessTests(ITestOutputHelper output)
     {
         await using var api = await FakeBotApi.StartAsync();
         var data = Directory.CreateTempSubdirectory("kd-abuse-").FullName;
-        await using var bot = BotHost.Start(new Dictionary<string, string>
-        {
-            ["Telegram__BotToken"] = api.Token,
-            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
-            ["Telegram__Mode"] = "webhook",
-            ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
-            ["Telegram__WebhookSecret"] = Secret,
-        }, data);
+        await using var bot = BotHost.Start(Bot.Tests.TelegramChat.TelegramPollingTests.WebhookSettings(api, Secret), data);
         await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
         var endpoint = new Uri(bot.BaseUrl, "/telegram/webhook");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };

@@ -29,14 +29,7 @@ public sealed class WebhookAbuseTests(ITestOutputHelper output)
     public async Task Idle_connections_slow_senders_and_oversized_bodies_leave_other_chats_answered_promptly_in_bounded_memory()
     {
         await using var api = await FakeBotApi.StartAsync();
-        await using var bot = await InProcessBot.StartAsync(new Dictionary<string, string>
-        {
-            ["Telegram__BotToken"] = api.Token,
-            ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
-            ["Telegram__Mode"] = "webhook",
-            ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
-            ["Telegram__WebhookSecret"] = Secret,
-        });
+        await using var bot = await InProcessBot.StartAsync(Bot.Tests.TelegramChat.TelegramPollingTests.WebhookSettings(api, Secret));
         await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
         var endpoint = new Uri(bot.BaseUrl, "/telegram/webhook");
         using var http = new HttpClient();
