@@ -60,6 +60,35 @@ public sealed class TelegramLifecycleTests
     }
 
     [Fact]
+    public async Task The_webhook_is_set_only_once_the_bot_listens_so_telegrams_first_posts_are_taken()
+    {
+        // Telegram begins posting to a webhook as soon as it is set. A process of its own, so its port is known
+        // before it starts and the double can try it at that moment.
+        await using var api = await FakeBotApi.StartAsync();
+        var where = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        HttpStatusCode? atSet = null;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        api.OnWebhookSet = async () =>
+        {
+            try
+            {
+                using var live = await http.GetAsync(new Uri(await where.Task, "/health/live"));
+                atSet = live.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                atSet = null; // nothing listening
+            }
+        };
+        await using var bot = BotHost.Start(TelegramPollingTests.WebhookSettings(api, "s3cret-Token_for-tests"));
+        where.SetResult(bot.BaseUrl);
+        await bot.WaitForLog("started (webhook)", TimeSpan.FromSeconds(60));
+
+        Assert.Single(api.WebhookCalls, c => c.Method == "setWebhook");
+        Assert.Equal(HttpStatusCode.OK, atSet);
+    }
+
+    [Fact]
     public async Task Webhook_mode_checks_the_secret_and_answers_in_the_response_body()
     {
         const string secret = "s3cret-Token_for-tests";

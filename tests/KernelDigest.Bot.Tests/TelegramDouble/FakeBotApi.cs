@@ -528,7 +528,7 @@ public sealed partial class FakeBotApi : IAsyncDisposable
             "setmycommands" => SetMyCommands(body),
             "getmycommands" => GetMyCommands(body),
             "deletemycommands" => DeleteMyCommands(body),
-            "setwebhook" => SetWebhook(body),
+            "setwebhook" => await SetWebhookAsync(body).ConfigureAwait(false),
             "deletewebhook" => DeleteWebhook(body),
             "getwebhookinfo" => GetWebhookInfo(),
             "getchatmember" => GetChatMember(body),
@@ -827,6 +827,20 @@ public sealed partial class FakeBotApi : IAsyncDisposable
         }
         key = $"{type}:{chatId}:{userId}";
         return true;
+    }
+
+    /// <summary>
+    /// Run when a webhook has been set, before setWebhook is answered: where Telegram would begin posting updates to
+    /// it, a test can see whether the bot is listening yet.
+    /// </summary>
+    public Func<Task>? OnWebhookSet { get; set; }
+
+    private async Task<Reply> SetWebhookAsync(JsonElement body)
+    {
+        var reply = SetWebhook(body);
+        if (OnWebhookSet is { } hook && Str(body, "url") is { Length: > 0 } && reply.Status == 200)
+            await hook().ConfigureAwait(false);
+        return reply;
     }
 
     private Reply SetWebhook(JsonElement body)
