@@ -14,6 +14,8 @@ using KernelDigest.Core.Search;
 //   loop [seconds=20] [query]                              the query mix (or one query) over 10,000 entries in one thread:
 //                                                          percentiles of the second half; for one query, where its time goes
 //   explain <query>                                        each concept's variants (as Lucene queries) and their postings
+//   analysis [chain]                                       the index build of 10,000 entries by analysis chain: time and
+//                                                          bytes allocated by each, one thread, second of two passes
 switch (args.FirstOrDefault())
 {
     case "generate":
@@ -26,6 +28,8 @@ switch (args.FirstOrDefault())
         return Loop(args);
     case "explain":
         return Explain(args);
+    case "analysis":
+        return AnalysisBreakdown(args.ElementAtOrDefault(1));
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Corpus).Assembly).Run(args);
         return 0;
@@ -146,6 +150,56 @@ static int Profile(string[] args)
         }
     }
     index.Dispose();
+    return 0;
+}
+
+static int AnalysisBreakdown(string? only)
+{
+    var repo = Corpus.RepoRoot();
+    var subsystems = Corpus.LoadSubsystems(repo);
+    var glossary = Corpus.LoadGlossary(repo);
+    var reports = Corpus.Generate(Corpus.LoadSeed(repo, subsystems), subsystems);
+    var entries = reports.SelectMany(r => r.Sections.SelectMany(s => s.Entries.Select(e => (s, e)))).ToList();
+    var titles = entries.Select(x => x.e.Title).ToList();
+    var summaries = entries.Select(x => string.Join('\n', x.e.Summary)).ToList();
+    var changelogs = entries.Select(x => string.Join('\n', x.e.Changelog.SelectMany(c => c.Items.Prepend(c.Label)))).ToList();
+    var headings = entries.Select(x => string.Join(' ', x.s.Heading, x.s.Subsystem)).ToList();
+    var phrases = Analysis.GlossaryPhrases(glossary);
+    var dictionary = new Lucene.Net.Analysis.Util.CharArraySet(Analysis.Version, summaries.SelectMany(t => t.Split(' ')).Where(w => w.Length is >= 3 and <= 20 && w.All(char.IsAsciiLetter)).Select(w => w.ToLowerInvariant()).Distinct().ToList(), false);
+    var chains = new (string Name, Lucene.Net.Analysis.Analyzer Analyzer)[]
+    {
+        ("SmartCn", Analysis.ChineseAnalyzer),
+        ("SmartCn + glossary phrases", Analysis.ChineseWithPhrases(phrases)),
+        ("identifiers", Analysis.Identifiers(dictionary)),
+        ("identifiers + phrases", Analysis.Identifiers(dictionary, phrases)),
+        ("prefixes", Analysis.Prefixes),
+    };
+    var texts = new (string Name, List<string> Texts)[] { ("title", titles), ("summary", summaries), ("changelog", changelogs), ("heading", headings) };
+    Console.WriteLine($"{entries.Count} entries; summary {summaries.Sum(t => t.Length) / 1024} KiB, changelog {changelogs.Sum(t => t.Length) / 1024} KiB");
+    foreach (var (name, analyzer) in chains.Where(c => only is null || c.Name == only))
+    {
+        foreach (var (what, list) in texts)
+        {
+            (double Ms, long Mb, long Tokens) Pass()
+            {
+                var bytes = GC.GetAllocatedBytesForCurrentThread();
+                var t = Stopwatch.GetTimestamp();
+                long tokens = 0;
+                foreach (var text in list)
+                {
+                    using var stream = analyzer.GetTokenStream("f", text);
+                    stream.Reset();
+                    while (stream.IncrementToken())
+                        tokens++;
+                    stream.End();
+                }
+                return (Stopwatch.GetElapsedTime(t).TotalMilliseconds, (GC.GetAllocatedBytesForCurrentThread() - bytes) >> 20, tokens);
+            }
+            Pass();
+            var (ms, mb, n) = Pass();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {what,-10} {ms,8:F0} ms {mb,7} MiB {n,9} tokens"));
+        }
+    }
     return 0;
 }
 
