@@ -23,6 +23,7 @@ public sealed partial class PatchIndex : IDisposable
     private readonly CharArraySet _dictionary;
     private readonly Glossary _glossary;
     private readonly int _maxGlossaryWords;
+    private readonly ConceptScoring.MaxScores _maxScores = new();
 
     // One set of term enumerators per thread: creating one per lookup costs more than the lookup itself.
     private readonly ThreadLocal<TermLookup> _lookup;
@@ -72,7 +73,7 @@ public sealed partial class PatchIndex : IDisposable
     private SearchResults Run(List<Concept> concepts, FixedBitSet? filter, int skip, int take)
     {
         var root = RootQuery(concepts);
-        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd);
+        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd, _maxScores);
         if (top.Count == 0)
             return new SearchResults([], 0);
         // Results far below the best one matched on a stray word part; they are noise to a reader.
