@@ -44,6 +44,9 @@ public sealed partial class PatchIndex : IDisposable
             _docToOrd[doc] = (int)(ords?.Get(doc) ?? doc);
     }
 
+    /// <summary>MaxScore pruning (see <see cref="ConceptScoring"/>); off only to measure what it saves.</summary>
+    internal bool Pruning { get; set; } = true;
+
     /// <summary>The index itself, for tests and the benchmarks' explain mode.</summary>
     internal DirectoryReader Reader => _reader;
 
@@ -73,7 +76,7 @@ public sealed partial class PatchIndex : IDisposable
     private SearchResults Run(List<Concept> concepts, FixedBitSet? filter, int skip, int take)
     {
         var root = RootQuery(concepts);
-        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd, _maxScores);
+        var top = ConceptScoring.Top(_searcher, root, filter, Math.Max(skip + take, MaxResults), _docToOrd, Pruning ? _maxScores : null);
         if (top.Count == 0)
             return new SearchResults([], 0);
         // Results far below the best one matched on a stray word part; they are noise to a reader.
