@@ -22,7 +22,17 @@ internal sealed partial class ReportLoader(ReportLibrary library, ILogger<Report
         foreach (var report in snapshot.Stale)
             LogStale(report.SourcePath ?? "?", report.Month.ToString());
         LogLoaded(snapshot.Reports.Count, snapshot.Index.Count, library.Directory);
+        GiveBackMemory();
     }
+
+    /// <summary>
+    /// A load is the one burst of allocation in a bot that then idles for weeks (building the index allocates about
+    /// 1.5 MB per entry, parsing the reports more), and the collector keeps the heap it grew until pressure asks for it
+    /// back, which at rest never comes. One compacting collection that returns the free memory to the system, after
+    /// each (re)load: tens of milliseconds, once a month.
+    /// </summary>
+    private static void GiveBackMemory() =>
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Reports} reports, {Entries} entries from {Directory}")]
     private partial void LogLoaded(int reports, int entries, string directory);
