@@ -1,15 +1,17 @@
 using KernelDigest.Core.Reports;
+using Microsoft.Extensions.Options;
 
 namespace KernelDigest.Bot.Reports;
 
 /// <summary>Loads the reports at start (logging each broken file by name and line) and reloads them when files change.</summary>
-internal sealed partial class ReportLoader(ReportLibrary library, ILogger<ReportLoader> logger) : BackgroundService
+internal sealed partial class ReportLoader(ReportLibrary library, IOptions<ReportsOptions> options, ILogger<ReportLoader> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         library.Reloaded += Log;
         library.Reload();
-        var watch = library.Watch(ex => LogReloadFailed(ex));
+        var poll = options.Value.PollInterval;
+        var watch = library.Watch(ex => LogReloadFailed(ex), poll: poll, onWatcherError: ex => LogWatcherFailed(ex.Message, poll));
         stoppingToken.Register(watch.Dispose);
         return Task.CompletedTask;
     }
@@ -42,6 +44,9 @@ internal sealed partial class ReportLoader(ReportLibrary library, ILogger<Report
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Report file {File} is broken; its last good version ({Month}) stays in service until it is fixed")]
     private partial void LogStale(string file, string month);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The report folder's file watcher failed ({Reason}); changes are still found by checking the folder every {Interval}")]
+    private partial void LogWatcherFailed(string reason, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reloading reports failed; the previous reports stay in service")]
     private partial void LogReloadFailed(Exception ex);

@@ -21,6 +21,13 @@ public sealed class ReportsOptions
     public string? IndexCacheDirectory { get; set; } = "data/index";
 
     /// <summary>
+    /// How often the folder is also checked for changes, beside the file watcher's events: a change the watcher
+    /// missed (lost events, inotify limits, a mount that sends none) is served within this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// Resolves a configured path: relative to the working directory when it exists there (a checkout, a mounted
     /// volume), otherwise to the app's own folder, which carries the bundled config/.
     /// </summary>

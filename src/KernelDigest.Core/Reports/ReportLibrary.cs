@@ -47,6 +47,7 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
     private LibrarySnapshot? _current;
     private readonly Lock _reloadLock = new();
     private Dictionary<string, Report> _lastGood = new(StringComparer.Ordinal); // by file path, under _reloadLock
+    private string _listing = ""; // the folder as the last load found it, before reading (see Watch)
 
     public string Directory { get; } = Path.GetFullPath(directory);
 
@@ -70,6 +71,8 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
     {
         lock (_reloadLock)
         {
+            // Taken before reading: a file saved during the read differs from it, and the next check loads again.
+            Volatile.Write(ref _listing, Listing(Directory));
             var (read, errors) = ReadAll(Directory, Subsystems);
             var all = read.ToList();
             var broken = errors.Select(e => e.File).ToHashSet(StringComparer.Ordinal);
@@ -163,22 +166,20 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
         new(path, 1, $"the file is {length / 1048576.0:0.#} MB, over the {MaxFileBytes / 1048576} MB a report may be; it was not read");
 
     /// <summary>
-    /// Reloads (debounced) whenever a report file changes, so a new month is served without a restart.
-    /// Dispose the result to stop watching.
+    /// Reloads (debounced) whenever a report file changes, so a new month is served without a restart. File events can
+    /// be lost (the watcher's buffer overflows, the system's inotify limits are reached, a network or container mount
+    /// sends none), so the folder's listing (names, sizes, times) is also checked every <paramref name="poll"/>
+    /// (default a minute) against the one the last load read. Dispose the result to stop watching.
     /// </summary>
-    public IDisposable Watch(Action<Exception>? onError = null, TimeSpan? debounce = null)
+    /// <param name="onError">A reload that failed (the previous reports stay in service).</param>
+    /// <param name="onWatcherError">The file watcher failed or could not start; the check of the listing goes on.</param>
+    public IDisposable Watch(Action<Exception>? onError = null, TimeSpan? debounce = null, TimeSpan? poll = null, Action<Exception>? onWatcherError = null) =>
+        Watch(onError, debounce ?? TimeSpan.FromMilliseconds(300), poll ?? TimeSpan.FromMinutes(1), onWatcherError, fileEvents: true);
+
+    internal IDisposable Watch(Action<Exception>? onError, TimeSpan debounce, TimeSpan poll, Action<Exception>? onWatcherError, bool fileEvents)
     {
-        var delay = debounce ?? TimeSpan.FromMilliseconds(300);
-        // A missing folder is already an error in the snapshot ("report folder not found"); there is nothing to watch.
-        if (!System.IO.Directory.Exists(Directory))
-            return new Watching(null, null);
-        var watcher = new FileSystemWatcher(Directory, "*.md")
-        {
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-            IncludeSubdirectories = false,
-        };
         // Editors save in bursts (truncate, write, rename): wait for the burst to settle, then reload once.
-        var timer = new Timer(_ =>
+        var reload = new Timer(_ =>
         {
             try
             {
@@ -189,31 +190,83 @@ public sealed class ReportLibrary(string directory, SubsystemCatalog subsystems,
                 onError?.Invoke(ex);
             }
         });
-        void Changed(object? sender, FileSystemEventArgs e)
+        void Soon()
         {
             try
             {
-                timer.Change(delay, Timeout.InfiniteTimeSpan);
+                reload.Change(debounce, Timeout.InfiniteTimeSpan);
             }
             catch (ObjectDisposedException)
             {
                 // An event still in flight while the watch is disposed.
             }
         }
-        watcher.Changed += Changed;
-        watcher.Created += Changed;
-        watcher.Deleted += Changed;
-        watcher.Renamed += (s, e) => Changed(s, e);
-        watcher.EnableRaisingEvents = true;
-        return new Watching(watcher, timer);
+        var check = new Timer(_ =>
+        {
+            if (!string.Equals(Listing(Directory), Volatile.Read(ref _listing), StringComparison.Ordinal))
+                Soon();
+        }, null, poll, poll);
+        return new Watching(fileEvents ? StartWatcher(Soon, onWatcherError) : null, reload, check);
     }
 
-    private sealed class Watching(FileSystemWatcher? watcher, Timer? timer) : IDisposable
+    private FileSystemWatcher? StartWatcher(Action changed, Action<Exception>? onWatcherError)
+    {
+        // A missing folder is already an error in the snapshot ("report folder not found"); the listing check sees it come.
+        if (!System.IO.Directory.Exists(Directory))
+            return null;
+        FileSystemWatcher? watcher = null;
+        try
+        {
+            watcher = new FileSystemWatcher(Directory, "*.md")
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                IncludeSubdirectories = false,
+            };
+            watcher.Changed += (_, _) => changed();
+            watcher.Created += (_, _) => changed();
+            watcher.Deleted += (_, _) => changed();
+            watcher.Renamed += (_, _) => changed();
+            // Events were lost: what changed is unknown, so load again.
+            watcher.Error += (_, e) =>
+            {
+                onWatcherError?.Invoke(e.GetException());
+                changed();
+            };
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Typically the limit of inotify instances or watches of the user: the listing check still finds changes.
+            watcher?.Dispose();
+            onWatcherError?.Invoke(ex);
+            return null;
+        }
+    }
+
+    /// <summary>What the folder holds, by name, size and time: cheap to take, and different after any save.</summary>
+    private static string Listing(string directory)
+    {
+        try
+        {
+            var files = new DirectoryInfo(directory).EnumerateFiles("*.md", SearchOption.TopDirectoryOnly)
+                .Select(f => $"{f.Name}\u0001{f.Length}\u0001{f.LastWriteTimeUtc.Ticks}")
+                .Order(StringComparer.Ordinal);
+            return string.Join('\n', files);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "\u0000unreadable"; // a missing folder too; the next load reports it
+        }
+    }
+
+    private sealed class Watching(FileSystemWatcher? watcher, Timer reload, Timer check) : IDisposable
     {
         public void Dispose()
         {
             watcher?.Dispose();
-            timer?.Dispose();
+            check.Dispose();
+            reload.Dispose();
         }
     }
 }

@@ -137,6 +137,27 @@ public sealed class ReportLibraryTests : IDisposable
     }
 
     [Fact]
+    public void Without_file_events_the_check_of_the_listing_finds_an_added_and_a_changed_file()
+    {
+        // As when the watcher lost its events or could not start (inotify limits): only the periodic check is left.
+        CopyGolden();
+        var library = Library();
+        Assert.Equal([M("2020-09")], library.Current.Months);
+        var failures = new ConcurrentQueue<Exception>();
+
+        using (library.Watch(failures.Enqueue, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), failures.Enqueue, fileEvents: false))
+        {
+            Write("2020-10.md", SmallReport("2020-10", title: "十月第一版"));
+            Eventually(() => library.Current.Find(M("2020-10")) is not null, "the added 2020-10.md");
+
+            // The same length (another title of as many bytes): the file's time tells it apart.
+            Write("2020-10.md", SmallReport("2020-10", title: "十月第二版"));
+            Eventually(() => library.Current.Find(M("2020-10"))?.Title == "十月第二版", "the changed 2020-10.md");
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
     public void Watch_FileBrokenThenFixed_ErrorComesAndGoes()
     {
         CopyGolden();
