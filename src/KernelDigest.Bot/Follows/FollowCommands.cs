@@ -172,9 +172,7 @@ public sealed class FollowCommands(FollowStore store, FollowLore lore, ReportLib
     /// <summary>"2024-06-11" from a stored time.</summary>
     private static string Day(string stamp) => stamp.Length >= 10 ? stamp[..10] : stamp;
 
-    private static Reply NotAdmin(Inbound input, FollowTexts t) =>
-        Answer(input, t.NotAdmin, input.Chat.Platform == Platform.Discord ? t.WhoCanDiscord : t.WhoCanTelegram) with { IsError = true };
+    private static Reply NotAdmin(Inbound input, FollowTexts t) => SubscriptionCommands.NotAdmin(input, "follow", t.NotAdmin);
 
-    private static Reply Answer(Inbound input, string title, params string[] body) =>
-        new() { Command = input.Command?.Name ?? "follow", Query = input.Text, Lang = input.Lang, Title = title, Body = body };
+    private static Reply Answer(Inbound input, string title, params string[] body) => Reply.To(input, "follow", title, body);
 }

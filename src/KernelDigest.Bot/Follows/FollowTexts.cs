@@ -28,8 +28,6 @@ public sealed record FollowTexts
     public required string UnfollowUsage { get; init; }
     public required Func<string, string> NoSuchFollow { get; init; }
     public required string NotAdmin { get; init; }
-    public required string WhoCanTelegram { get; init; }
-    public required string WhoCanDiscord { get; init; }
     public required Func<string, int, string> WatchTitle { get; init; }
     public required Func<string, string, string> InReport { get; init; }
     public required Func<string, string> Candidates { get; init; }
@@ -80,8 +78,6 @@ public sealed record FollowTexts
         UnfollowUsage = "Send /unfollow with the number /following shows, or the series' lore link.",
         NoSuchFollow = what => $"This chat does not follow {what}; /following lists what it does.",
         NotAdmin = "Only this chat's administrators can change what it follows.",
-        WhoCanTelegram = "In groups and channels the owner or an administrator sends the command; in a private chat, you.",
-        WhoCanDiscord = "It needs the Administrator, Manage Server or Manage Channels permission.",
         WatchTitle = (query, n) => n == 1 ? $"A new patch series matches «{query}»" : $"{n} new patch series match «{query}»",
         InReport = (title, month) => $"«{title}» is in the {month} report",
         Candidates = words => $"Several patch series fit «{words}»",
@@ -131,8 +127,6 @@ public sealed record FollowTexts
         UnfollowUsage = "请发送 /unfollow 加 /following 中的编号,或该系列的 lore 链接。",
         NoSuchFollow = what => $"本聊天没有关注 {what};/following 可查看已关注的系列。",
         NotAdmin = "只有本聊天的管理员可以更改关注。",
-        WhoCanTelegram = "在群组和频道中,请群主或管理员发送此命令;私聊中你本人即可。",
-        WhoCanDiscord = "需要 Administrator、Manage Server 或 Manage Channels 权限。",
         WatchTitle = (query, n) => $"「{query}」有 {n} 个新的补丁系列",
         InReport = (title, month) => $"《{title}》收录于 {month} 月报",
         Candidates = words => $"有多个补丁系列符合「{words}」",

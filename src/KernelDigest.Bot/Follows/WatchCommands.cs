@@ -136,9 +136,7 @@ public sealed class WatchCommands(WatchStore store, FollowLore lore, TimeProvide
         return !quoted && depth == 0;
     }
 
-    private static Reply NotAdmin(Inbound input, FollowTexts t) =>
-        Answer(input, t.NotAdminWatch, input.Chat.Platform == Platform.Discord ? t.WhoCanDiscord : t.WhoCanTelegram) with { IsError = true };
+    private static Reply NotAdmin(Inbound input, FollowTexts t) => SubscriptionCommands.NotAdmin(input, "watch", t.NotAdminWatch);
 
-    private static Reply Answer(Inbound input, string title, params string[] body) =>
-        new() { Command = input.Command?.Name ?? "watch", Query = input.Text, Lang = input.Lang, Title = title, Body = body };
+    private static Reply Answer(Inbound input, string title, params string[] body) => Reply.To(input, "watch", title, body);
 }

@@ -105,11 +105,19 @@ public sealed class SubscriptionCommands(
         _ => await input.IsAdmin(ct),
     };
 
-    private static Reply NotAdmin(Inbound input, SubscriptionTexts t) =>
-        Answer(input, t.NotAdmin, input.Chat.Platform == Platform.Discord ? t.WhoCanDiscord : t.WhoCanTelegram) with { IsError = true };
+    /// <summary>
+    /// The refusal of a change by someone <see cref="MayChangeAsync"/> does not allow: <paramref name="refusal"/>, and
+    /// who may make it, which is the same rule for subscriptions, follows and watches.
+    /// </summary>
+    internal static Reply NotAdmin(Inbound input, string command, string refusal)
+    {
+        var t = SubscriptionTexts.For(input.Lang);
+        return Reply.To(input, command, refusal, input.Chat.Platform == Platform.Discord ? t.WhoCanDiscord : t.WhoCanTelegram) with { IsError = true };
+    }
 
-    private static Reply Answer(Inbound input, string title, params string[] body) =>
-        new() { Command = input.Command?.Name ?? "subscription", Query = input.Text, Lang = input.Lang, Title = title, Body = body };
+    private static Reply NotAdmin(Inbound input, SubscriptionTexts t) => NotAdmin(input, "subscription", t.NotAdmin);
+
+    private static Reply Answer(Inbound input, string title, params string[] body) => Reply.To(input, "subscription", title, body);
 
     private string FilterText(List<string> keys, Lang lang) =>
         keys.Count == 0
