@@ -57,9 +57,8 @@ public sealed class FollowCommands(FollowStore store, FollowLore lore, ReportLib
         {
             foreach (var hit in library.Current.Index.Search(query, 0, MaxCandidates * 2).Hits)
             {
-                var lore = hit.Entry.Links.FirstOrDefault(l => l.Kind == LinkKind.Lore && LoreLink.Parse(l.Url) is not null);
-                if (lore is not null && LoreLink.Parse(lore.Url) is { } link && found.Count < MaxCandidates
-                    && titles.Add(hit.Entry.Title) && messages.Add(link.MessageId))
+                var (lore, link) = LoreLink.In(hit.Entry.Links).FirstOrDefault();
+                if (link is not null && found.Count < MaxCandidates && titles.Add(hit.Entry.Title) && messages.Add(link.MessageId))
                 {
                     var meta = string.Join(" · ", hit.Entry.Authors.Count > 0 ? [string.Join(", ", hit.Entry.Authors), hit.Report.Month.ToString()] : new[] { hit.Report.Month.ToString() });
                     found.Add(new Candidate(link, hit.Entry.Title, meta, lore.Url));

@@ -50,16 +50,14 @@ internal sealed partial class FollowReportListener(
     private async Task<int> CheckMonthAsync(Report report, CancellationToken ct)
     {
         var entries = report.Sections.SelectMany(s => s.Entries.Select(e => (Section: s, Entry: e))).ToList();
-        var ids = entries.SelectMany(x => x.Entry.Links).Where(l => l.Kind == LinkKind.Lore)
-            .Select(l => LoreLink.Parse(l.Url)?.MessageId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var ids = entries.SelectMany(x => LoreLink.In(x.Entry.Links)).Select(x => x.Lore.MessageId).ToHashSet(StringComparer.Ordinal);
         var (byMessage, titles) = await store.FollowedForReportAsync(ids, ct);
         var byTitle = titles.GroupBy(t => t.Title.Trim(), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Select(t => t.Id).ToList(), StringComparer.OrdinalIgnoreCase);
         var found = new List<(long SeriesId, FollowNotice Notice)>();
         var taken = new HashSet<long>();
         foreach (var (section, entry) in entries)
         {
-            var series = entry.Links.Where(l => l.Kind == LinkKind.Lore).Select(l => LoreLink.Parse(l.Url)?.MessageId)
-                .Select(id => id is not null && byMessage.TryGetValue(id, out var s) ? s : (long?)null).OfType<long>()
+            var series = LoreLink.In(entry.Links).Select(x => byMessage.TryGetValue(x.Lore.MessageId, out var s) ? s : (long?)null).OfType<long>()
                 .Concat(byTitle.TryGetValue(entry.Title.Trim(), out var same) ? same : [])
                 .Distinct();
             foreach (var id in series.Where(taken.Add))

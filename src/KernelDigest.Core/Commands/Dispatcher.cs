@@ -92,7 +92,7 @@ public sealed class Dispatcher(ReportCommands reports, PageCodec pages, IChatCom
         var actions = new List<ReplyAction>();
         for (var i = 0; i < reply.Items.Count; i++)
         {
-            var lore = reply.Items[i].Links.Where(l => l.Kind == Reports.LinkKind.Lore).Select(l => Lore.LoreLink.Parse(l.Url)).FirstOrDefault(l => l is not null);
+            var lore = Lore.LoreLink.In(reply.Items[i].Links).Select(x => x.Lore).FirstOrDefault();
             // Two results of one series (two months' reports) get one button: a platform may refuse equal button ids.
             if (lore is not null && actions.All(a => a.CommandLine != "/follow " + lore.Compact))
                 actions.Add(new ReplyAction(label + (reply.FirstNumber + i).ToString(System.Globalization.CultureInfo.InvariantCulture), "/follow " + lore.Compact));

@@ -37,13 +37,6 @@ public sealed record Reply
     /// <summary>Set when there are more results than one page holds.</summary>
     public ReplyPage? Page { get; init; }
 
-    /// <summary>
-    /// A reply of a few paragraphs to <paramref name="input"/> (a confirmation, a refusal), named after the command it
-    /// answers, or <paramref name="command"/> when the input was not a command.
-    /// </summary>
-    public static Reply To(Inbound input, string command, string title, params string[] body) =>
-        new() { Command = input.Command?.Name ?? command, Query = input.Text, Lang = input.Lang, Title = title, Body = body };
-
     /// <summary>True when the reply explains why the input could not be answered.</summary>
     public bool IsError { get; init; }
 
@@ -60,6 +53,13 @@ public sealed record Reply
 
     /// <summary>The number the first item is shown under: 1, or where this page starts.</summary>
     public int FirstNumber => Page?.FirstNumber ?? 1;
+
+    /// <summary>
+    /// A reply of a few paragraphs to <paramref name="input"/> (a confirmation, a refusal), named after the command it
+    /// answers, or <paramref name="command"/> when the input was not a command.
+    /// </summary>
+    public static Reply To(Inbound input, string command, string title, params string[] body) =>
+        new() { Command = input.Command?.Name ?? command, Query = input.Text, Lang = input.Lang, Title = title, Body = body };
 }
 
 /// <summary>A button that sends <paramref name="CommandLine"/> ("/follow kvm/&lt;msgid&gt;") as its presser, in the same chat.</summary>

@@ -36,6 +36,16 @@ public sealed partial record LoreLink(string? Inbox, string MessageId)
         return text.Contains('@', StringComparison.Ordinal) ? new LoreLink(null, text) : null;
     }
 
+    /// <summary>The links to lore among a report entry's (or a result's) links that name a message, each with what it names.</summary>
+    public static IEnumerable<(Reports.ReportLink Link, LoreLink Lore)> In(IEnumerable<Reports.ReportLink> links)
+    {
+        foreach (var link in links)
+        {
+            if (link.Kind == Reports.LinkKind.Lore && Parse(link.Url) is { } lore)
+                yield return (link, lore);
+        }
+    }
+
     /// <summary>The short form a button carries: "kvm/&lt;msgid&gt;", or the bare id.</summary>
     public string Compact => Inbox is null ? MessageId : Inbox + "/" + MessageId;
 
