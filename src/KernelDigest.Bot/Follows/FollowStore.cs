@@ -190,12 +190,7 @@ public sealed class FollowStore(Database db, TimeProvider time)
     }
 
     /// <summary>Where the poller is in an inbox: the newest message date it has taken in; null before the first follow.</summary>
-    public async Task<DateTimeOffset?> CursorAsync(string inbox, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var value = await c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT value FROM bot_state WHERE key = @key", new { key = CursorKey(inbox) }, cancellationToken: ct));
-        return value is not null && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-    }
+    public Task<DateTimeOffset?> CursorAsync(string inbox, CancellationToken ct) => db.StampStateAsync(CursorKey(inbox), ct);
 
     /// <summary>Starts an inbox's position at <paramref name="at"/> unless it has one (the first follow there).</summary>
     public async Task StartCursorAsync(string inbox, DateTimeOffset at, CancellationToken ct)
@@ -248,9 +243,7 @@ public sealed class FollowStore(Database db, TimeProvider time)
             await c.ExecuteAsync(new CommandDefinition(
                 "UPDATE series SET last_activity = @stamp WHERE id = @seriesId AND last_activity < @stamp", new { seriesId, stamp }, tx, cancellationToken: ct));
         }
-        await c.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO bot_state (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            new { key = CursorKey(inbox), value = Database.Stamp(cursor) }, tx, cancellationToken: ct));
+        await Database.SetStateAsync(c, tx, CursorKey(inbox), Database.Stamp(cursor), ct);
         await tx.CommitAsync(ct);
         return notices;
     }

@@ -43,9 +43,7 @@ public sealed class WatchStore(Database db, TimeProvider time)
             "SELECT COUNT(*) FROM watches WHERE inbox = @Inbox AND query = @Query AND status = 'active'", args, tx, cancellationToken: ct));
         if (polled == 0)
         {
-            await c.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO bot_state (key, value) VALUES (@key, @now) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                new { key = CursorKey(query), now }, tx, cancellationToken: ct));
+            await Database.SetStateAsync(c, tx, CursorKey(query), now, ct);
         }
         var row = await c.QuerySingleAsync<WatchRow>(new CommandDefinition("""
             INSERT INTO watches (platform, chat_id, thread_id, lang, inbox, query, status, baseline, created_by, created_at)
@@ -83,12 +81,7 @@ public sealed class WatchStore(Database db, TimeProvider time)
             "SELECT DISTINCT inbox, query FROM watches WHERE status = 'active' ORDER BY inbox, query", cancellationToken: ct))];
     }
 
-    public async Task<DateTimeOffset?> CursorAsync(WatchedQuery query, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var value = await c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT value FROM bot_state WHERE key = @key", new { key = CursorKey(query) }, cancellationToken: ct));
-        return value is not null && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-    }
+    public Task<DateTimeOffset?> CursorAsync(WatchedQuery query, CancellationToken ct) => db.StampStateAsync(CursorKey(query), ct);
 
     /// <summary>
     /// Writes what a poll of one query found: the matches not seen before become one notice per active watch of it
@@ -143,9 +136,7 @@ public sealed class WatchStore(Database db, TimeProvider time)
             if (baseline is not null)
                 await c.ExecuteAsync(new CommandDefinition("UPDATE watches SET baseline = NULL WHERE id = @id", new { id }, tx, cancellationToken: ct));
         }
-        await c.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO bot_state (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            new { key = CursorKey(query), value = Database.Stamp(cursor) }, tx, cancellationToken: ct));
+        await Database.SetStateAsync(c, tx, CursorKey(query), Database.Stamp(cursor), ct);
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM watch_seen WHERE inbox = @Inbox AND query = @Query AND seen_at < @old",
             new { query.Inbox, query.Query, old = Database.Stamp(time.GetUtcNow() - forget) }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);

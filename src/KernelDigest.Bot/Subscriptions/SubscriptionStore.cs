@@ -234,14 +234,13 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
             rows.GetValueOrDefault(DeliveryStatus.Sent), rows.GetValueOrDefault(DeliveryStatus.Failed), rows.GetValueOrDefault(DeliveryStatus.Skipped));
     }
 
-    public async Task<string?> GetStateAsync(string key, CancellationToken ct)
+    public Task<string?> GetStateAsync(string key, CancellationToken ct) => db.StateAsync(key, ct);
+
+    public async Task SetStateAsync(string key, string value, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT value FROM bot_state WHERE key = @key", new { key }, cancellationToken: ct));
+        await Database.SetStateAsync(c, null, key, value, ct);
     }
-
-    public Task SetStateAsync(string key, string value, CancellationToken ct) =>
-        Execute("INSERT INTO bot_state (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value", new { key, value }, ct);
 
     private async Task Execute(string sql, object args, CancellationToken ct)
     {
