@@ -179,9 +179,7 @@ public sealed class FollowStore(Database db, TimeProvider time)
         foreach (var chunk in ids.Chunk(500))
         {
             var rows = await c.QueryAsync<(string MessageId, long SeriesId)>(new CommandDefinition(
-                db.Provider == StorageProvider.Postgres
-                    ? "SELECT m.message_id, m.series_id FROM series_messages m JOIN series s ON s.id = m.series_id WHERE s.inbox = @inbox AND m.message_id = ANY(@chunk)"
-                    : "SELECT m.message_id, m.series_id FROM series_messages m JOIN series s ON s.id = m.series_id WHERE s.inbox = @inbox AND m.message_id IN @chunk",
+                $"SELECT m.message_id, m.series_id FROM series_messages m JOIN series s ON s.id = m.series_id WHERE s.inbox = @inbox AND m.message_id {db.In("chunk")}",
                 new { inbox, chunk }, cancellationToken: ct));
             foreach (var (m, s) in rows)
                 found.TryAdd(m, s);
@@ -266,9 +264,7 @@ public sealed class FollowStore(Database db, TimeProvider time)
         foreach (var chunk in ids.Chunk(500))
         {
             var rows = await c.QueryAsync<(string MessageId, long SeriesId)>(new CommandDefinition(
-                db.Provider == StorageProvider.Postgres
-                    ? $"SELECT m.message_id, m.series_id FROM series_messages m JOIN series s ON s.id = m.series_id WHERE m.message_id = ANY(@chunk) AND {Followed}"
-                    : $"SELECT m.message_id, m.series_id FROM series_messages m JOIN series s ON s.id = m.series_id WHERE m.message_id IN @chunk AND {Followed}",
+                $"SELECT m.message_id, m.series_id FROM series_messages m JOIN series s ON s.id = m.series_id WHERE m.message_id {db.In("chunk")} AND {Followed}",
                 new { chunk }, cancellationToken: ct));
             foreach (var (m, id) in rows)
                 byMessage.TryAdd(m, id);

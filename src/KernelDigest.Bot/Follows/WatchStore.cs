@@ -98,9 +98,7 @@ public sealed class WatchStore(Database db, TimeProvider time)
         foreach (var chunk in matches.Select(m => m.MessageId).Chunk(500))
         {
             seen.UnionWith(await c.QueryAsync<string>(new CommandDefinition(
-                db.Provider == StorageProvider.Postgres
-                    ? "SELECT message_id FROM watch_seen WHERE inbox = @Inbox AND query = @Query AND message_id = ANY(@chunk)"
-                    : "SELECT message_id FROM watch_seen WHERE inbox = @Inbox AND query = @Query AND message_id IN @chunk",
+                $"SELECT message_id FROM watch_seen WHERE inbox = @Inbox AND query = @Query AND message_id {db.In("chunk")}",
                 new { query.Inbox, query.Query, chunk }, tx, cancellationToken: ct)));
         }
         var fresh = matches.Where(m => seen.Add(m.MessageId)).ToList();

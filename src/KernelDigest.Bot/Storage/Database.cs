@@ -74,6 +74,12 @@ public sealed class Database : IAsyncDisposable
     /// <summary>Row locking for claims: PostgreSQL skips rows another instance holds; SQLite has one writer anyway.</summary>
     public string SkipLocked => Provider == StorageProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
 
+    /// <summary>
+    /// Membership in a list parameter: PostgreSQL takes the array whole (<c>= ANY(@ids)</c>); on SQLite Dapper expands
+    /// <c>IN @ids</c> into one parameter per element.
+    /// </summary>
+    public string In(string parameter) => Provider == StorageProvider.Postgres ? $"= ANY(@{parameter})" : $"IN @{parameter}";
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         if (_postgres is not null)

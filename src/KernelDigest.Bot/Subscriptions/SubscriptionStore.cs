@@ -130,9 +130,7 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var keys = platforms?.Select(p => p.Key).ToArray();
-        var onPlatforms = keys is null ? "" : db.Provider == StorageProvider.Postgres
-            ? "AND COALESCE(s.platform, f.platform, w.platform) = ANY(@keys)"
-            : "AND COALESCE(s.platform, f.platform, w.platform) IN @keys";
+        var onPlatforms = keys is null ? "" : $"AND COALESCE(s.platform, f.platform, w.platform) {db.In("keys")}";
         await using var c = await db.OpenAsync(ct);
         // Digests go to active subscriptions, notices to active follows and watches: a paused chat's rows wait, untouched.
         var claimed = (await c.QueryAsync<Delivery>(new CommandDefinition($"""
@@ -150,23 +148,19 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
             """, new { instance, now = Stamp(now), stale = Stamp(now - claimTimeout), batch, keys }, cancellationToken: ct))).ToList();
         if (claimed.Count == 0)
             return [];
-        var ids = claimed.Where(d => d.SubscriptionId is not null).Select(d => d.SubscriptionId!.Value).Distinct().ToArray();
-        var subs = ids.Length == 0 ? [] : (await c.QueryAsync<Subscription>(new CommandDefinition(
-            db.Provider == StorageProvider.Postgres ? "SELECT * FROM subscriptions WHERE id = ANY(@ids)" : "SELECT * FROM subscriptions WHERE id IN @ids",
-            new { ids }, cancellationToken: ct))).ToDictionary(s => s.Id);
-        var followIds = claimed.Where(d => d.FollowId is not null).Select(d => d.FollowId!.Value).Distinct().ToArray();
-        // A notice goes to the follow's chat; it is shaped as a subscription so that one send path serves both.
-        var follows = followIds.Length == 0 ? [] : (await c.QueryAsync<Subscription>(new CommandDefinition(
-            (db.Provider == StorageProvider.Postgres ? "SELECT id, platform, chat_id, thread_id, lang, status FROM follows WHERE id = ANY(@followIds)"
-                : "SELECT id, platform, chat_id, thread_id, lang, status FROM follows WHERE id IN @followIds"),
-            new { followIds }, cancellationToken: ct))).ToDictionary(s => s.Id);
-        var watchIds = claimed.Where(d => d.WatchId is not null).Select(d => d.WatchId!.Value).Distinct().ToArray();
-        var watches = watchIds.Length == 0 ? [] : (await c.QueryAsync<Subscription>(new CommandDefinition(
-            (db.Provider == StorageProvider.Postgres ? "SELECT id, platform, chat_id, thread_id, lang, status FROM watches WHERE id = ANY(@watchIds)"
-                : "SELECT id, platform, chat_id, thread_id, lang, status FROM watches WHERE id IN @watchIds"),
-            new { watchIds }, cancellationToken: ct))).ToDictionary(s => s.Id);
+        // A notice goes to its follow's or watch's chat, shaped as a subscription so that one send path serves all three.
+        var subs = await ChatsAsync("*", "subscriptions", claimed.Select(d => d.SubscriptionId));
+        var follows = await ChatsAsync("id, platform, chat_id, thread_id, lang, status", "follows", claimed.Select(d => d.FollowId));
+        var watches = await ChatsAsync("id, platform, chat_id, thread_id, lang, status", "watches", claimed.Select(d => d.WatchId));
         return [.. claimed.OrderBy(d => d.Id).Select(d => new ClaimedDelivery(d,
             d.FollowId is { } f ? follows[f] : d.WatchId is { } w ? watches[w] : subs[d.SubscriptionId!.Value]))];
+
+        async Task<Dictionary<long, Subscription>> ChatsAsync(string columns, string table, IEnumerable<long?> ofRows)
+        {
+            var ids = ofRows.OfType<long>().Distinct().ToArray();
+            return ids.Length == 0 ? [] : (await c.QueryAsync<Subscription>(new CommandDefinition(
+                $"SELECT {columns} FROM {table} WHERE id {db.In("ids")}", new { ids }, cancellationToken: ct))).ToDictionary(s => s.Id);
+        }
     }
 
     /// <summary>Claims held now (not yet stale), by holder, with how many each holds and when the newest was made.</summary>
