@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 
 namespace KernelDigest.Load;
 
@@ -12,23 +11,17 @@ internal static class IdleLoad
 {
     public static async Task<int> RunAsync(int seconds, string? reports, string repo)
     {
-        var dll = BotDll.Path(repo);
         await using var api = new BotApiStub(int.MaxValue);
         await api.StartAsync();
         var data = Directory.CreateTempSubdirectory("kd-idle-").FullName;
-        var start = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = data, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
-        start.Environment["Telegram__BotToken"] = "123:IDLE";
-        start.Environment["Telegram__ApiBaseUrl"] = api.BaseUrl;
-        start.Environment["Storage__DataDirectory"] = data;
-        start.Environment["Reports__Directory"] = reports ?? Path.Combine(repo, "config", "reports");
-        // One cache for every run (its folders are keyed by the reports' fingerprint): the bot at rest, not just built.
-        start.Environment["Reports__IndexCacheDirectory"] = Path.Combine(Path.GetTempPath(), "kd-idle-index");
-        using var bot = Process.Start(start)!;
-        bot.OutputDataReceived += (_, _) => { };
-        bot.ErrorDataReceived += (_, _) => { };
-        bot.BeginOutputReadLine();
-        bot.BeginErrorReadLine();
+        using var bot = BotProcess.Start(repo, data, BotProcess.FreePort(), new Dictionary<string, string>
+        {
+            ["Telegram__BotToken"] = "123:IDLE",
+            ["Telegram__ApiBaseUrl"] = api.BaseUrl,
+            ["Reports__Directory"] = reports ?? Path.Combine(repo, "config", "reports"),
+            // One cache for every run (its folders are keyed by the reports' fingerprint): the bot at rest, not just built.
+            ["Reports__IndexCacheDirectory"] = Path.Combine(Path.GetTempPath(), "kd-idle-index"),
+        });
         try
         {
             var clock = Stopwatch.StartNew();
@@ -75,24 +68,5 @@ internal static class IdleLoad
         return (rss, anon);
 
         static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>Which bot the harnesses start: the repository's Release build, or <c>KD_BOT_DLL</c> (a published or older build, to compare).</summary>
-internal static class BotDll
-{
-    public static string Path(string repo)
-    {
-        var dll = Environment.GetEnvironmentVariable("KD_BOT_DLL") is { Length: > 0 } given
-            ? given
-            : System.IO.Path.Combine(repo, "src", "KernelDigest.Bot", "bin", "Release", "net10.0", "KernelDigest.Bot.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the bot first: dotnet build -c Release src/KernelDigest.Bot ({dll} not found)", dll);
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -30,30 +29,24 @@ internal static partial class WebhookLoad
 
     public static async Task<int> RunAsync(int seconds, int connections, string repo)
     {
-        var dll = BotDll.Path(repo);
         await using var api = new BotApiStub(int.MaxValue);
         await api.StartAsync();
-        var port = FreePort();
+        var port = BotProcess.FreePort();
         var data = Directory.CreateTempSubdirectory("kd-webhook-").FullName;
-        var start = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = data, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["Telegram__BotToken"] = "123:LOAD";
-        start.Environment["Telegram__ApiBaseUrl"] = api.BaseUrl;
-        start.Environment["Telegram__Mode"] = "webhook";
-        start.Environment["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook";
-        start.Environment["Telegram__WebhookSecret"] = Secret;
-        start.Environment["Storage__DataDirectory"] = data;
-        start.Environment["Reports__Directory"] = Path.Combine(repo, "config", "reports");
-        start.Environment["Reports__IndexCacheDirectory"] = Path.Combine(data, "index");
-        start.Environment["Logging__LogLevel__Default"] = "Warning"; // a log line per update would measure the console
-        // Every update here comes from one user: this measures answering, not the flood limits (the fault suite does).
-        start.Environment["Flood__PerUser"] = "100000";
-        start.Environment["Flood__PerChat"] = "100000";
-        using var bot = Process.Start(start)!;
-        bot.OutputDataReceived += (_, _) => { };
-        bot.ErrorDataReceived += (_, _) => { };
-        bot.BeginOutputReadLine();
-        bot.BeginErrorReadLine();
+        using var bot = BotProcess.Start(repo, data, port, new Dictionary<string, string>
+        {
+            ["Telegram__BotToken"] = "123:LOAD",
+            ["Telegram__ApiBaseUrl"] = api.BaseUrl,
+            ["Telegram__Mode"] = "webhook",
+            ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
+            ["Telegram__WebhookSecret"] = Secret,
+            ["Reports__Directory"] = Path.Combine(repo, "config", "reports"),
+            ["Reports__IndexCacheDirectory"] = Path.Combine(data, "index"),
+            ["Logging__LogLevel__Default"] = "Warning", // a log line per update would measure the console
+            // Every update here comes from one user: this measures answering, not the flood limits (the fault suite does).
+            ["Flood__PerUser"] = "100000",
+            ["Flood__PerChat"] = "100000",
+        });
         try
         {
             var url = $"http://127.0.0.1:{port}/telegram/webhook";
@@ -117,13 +110,6 @@ internal static partial class WebhookLoad
         var m = Regex.Match(output, $@"^\s*{Regex.Escape(percentile)}\s+([\d.]+)(us|ms|s)", RegexOptions.Multiline);
         var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         return m.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
