@@ -30,9 +30,7 @@ public sealed class ClusterPaceTests(ITestOutputHelper output)
         api.RateLimit(perSecondGlobal: 30, perMinutePerGroup: 20);
         var db = await TestDatabases.PostgresAsync();
         await using var store = await SubscriptionsHarness.StartAsync(api, db);
-        for (var i = 0; i < Groups; i++)
-            await store.Store.SubscribeAsync(new Core.Commands.ChatAddress(Core.Commands.Platform.Telegram, (-1_000_700_000L - i).ToString(CultureInfo.InvariantCulture)),
-                "en", "", "test", CancellationToken.None);
+        await store.SubscribeManyAsync(Groups, firstChat: -1_000_700_000L - Groups + 1, lang: "en"); // group ids are negative
         var latest = store.Services.GetRequiredService<ReportLibrary>().Current.Latest!;
         var parts = TelegramRenderer.Render(CoreReportCommands.Digest(latest, Lang.En, "/month", "digest")).Count;
         var settings = ClusterBots.Settings(api, db, perSecond: 25, concurrency: Concurrency);
