@@ -114,7 +114,7 @@ internal static class ConceptScoring
         var candidates = new FixedBitSet(reader.MaxDoc);
         for (var i = 0; i < partial.Touched; i++)
             candidates.Set(partial.Docs[i]);
-        Interlocked.Increment(ref bounds.Pruned);
+        bounds.CountPruned();
         return (dense, candidates);
     }
 
@@ -129,8 +129,12 @@ internal static class ConceptScoring
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _cost = new(StringComparer.Ordinal);
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float> _max = new(StringComparer.Ordinal);
 
+        private int _pruned;
+
         /// <summary>How many searches were pruned (for tests: that the path is taken at all).</summary>
-        public int Pruned;
+        public int Pruned => Volatile.Read(ref _pruned);
+
+        internal void CountPruned() => Interlocked.Increment(ref _pruned);
 
         internal long CostOf(Weight weight, IndexReader reader)
         {
