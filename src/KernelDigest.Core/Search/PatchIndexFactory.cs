@@ -155,16 +155,23 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         using var writer = new IndexWriter(directory, config);
         // IndexWriter takes documents from several threads at once; Chinese analysis is the cost, so spread it.
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            ord => writer.AddDocument(Document(ord, entries[ord])));
+            () => new ReusedFields(),
+            (ord, _, fields) =>
+            {
+                writer.AddDocument(Document(ord, entries[ord], fields));
+                return fields;
+            },
+            _ => { });
         // One segment: term lookups at query time then reuse one enumerator per field (see PatchIndex.TermLookup).
         writer.ForceMerge(1);
         writer.Commit();
         return dictionary;
     }
 
-    private Document Document(int ord, (Report Report, ReportSection Section, ReportEntry Entry) item)
+    private Document Document(int ord, (Report Report, ReportSection Section, ReportEntry Entry) item, ReusedFields fields)
     {
         var (report, section, entry) = item;
+        fields.Reset(); // the thread's last document is in the index by now
         var summary = string.Join('\n', entry.Summary);
         var changelog = string.Join('\n', entry.Changelog.SelectMany(c => c.Items.Prepend(c.Label)));
         var subsystem = subsystems.Find(section.Subsystem);
@@ -181,8 +188,8 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         var doc = new Document
         {
             new NumericDocValuesField(F.Ord, ord),
-            new StringField(F.Month, report.Month.ToString(), Field.Store.NO),
-            new StringField(F.Subsystem, section.Subsystem, Field.Store.NO),
+            fields.Next(F.Month, report.Month.ToString()),
+            fields.Next(F.Subsystem, section.Subsystem),
             new TextField(F.TitleId, entry.Title, Field.Store.NO),
             new TextField(F.TitleZh, entry.Title, Field.Store.NO),
             new TextField(F.MetaId, authors, Field.Store.NO),
@@ -197,8 +204,33 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             doc.Add(new TextField(F.BodyZh, text, Field.Store.NO));
         }
         foreach (var name in gloss)
-            doc.Add(new StringField(F.Gloss, name, Field.Store.NO));
+            doc.Add(fields.Next(F.Gloss, name));
         return doc;
+    }
+
+    /// <summary>
+    /// The untokenized fields of one indexing thread, refilled for each entry once IndexWriter has taken the last. An
+    /// untokenized field makes its token stream (an attribute source with its maps) on first use and keeps it, so a
+    /// new field for each of an entry's ~36 month, subsystem and glossary names was a third of the build's allocations.
+    /// </summary>
+    private sealed class ReusedFields
+    {
+        private readonly List<StringField> _fields = [];
+        private int _used;
+
+        public StringField Next(string name, string value)
+        {
+            if (_used == _fields.Count)
+                _fields.Add(new StringField(name, value, Field.Store.NO));
+            var field = _fields[_used++];
+            // A field's name is fixed, so the slot is remade in the rare case it held another field last time.
+            if (field.Name != name)
+                _fields[_used - 1] = field = new StringField(name, value, Field.Store.NO);
+            field.SetStringValue(value);
+            return field;
+        }
+
+        public void Reset() => _used = 0;
     }
 
     /// <summary>
