@@ -1,3 +1,4 @@
+using System.Buffers;
 using KernelDigest.Core.Reports;
 using YamlDotNet.Serialization;
 
@@ -14,12 +15,16 @@ public sealed class Glossary
 {
     private readonly (string Zh, GlossaryTerm Term)[] _zhLongestFirst;
     private readonly (string En, GlossaryTerm Term)[] _enLongestFirst;
+    private readonly Names _zhNames;
+    private readonly Names _enNames;
 
     public Glossary(IEnumerable<GlossaryTerm> terms)
     {
         Terms = [.. terms];
         _zhLongestFirst = [.. Terms.SelectMany(t => t.Zh.Select(z => (z, t))).OrderByDescending(p => p.z.Length)];
         _enLongestFirst = [.. Terms.SelectMany(t => t.En.Select(e => (e.ToLowerInvariant(), t))).OrderByDescending(p => p.Item1.Length)];
+        _zhNames = new Names(_zhLongestFirst.Select(p => p.Zh), StringComparison.Ordinal);
+        _enNames = new Names(_enLongestFirst.Select(p => p.En), StringComparison.OrdinalIgnoreCase);
     }
 
     public IReadOnlyList<GlossaryTerm> Terms { get; }
@@ -29,25 +34,72 @@ public sealed class Glossary
     /// <summary>The glossary terms whose Chinese or English name occurs in <paramref name="text"/> (English on word boundaries).</summary>
     public IEnumerable<(string Found, GlossaryTerm Term, bool IsChinese)> FindIn(string text)
     {
+        // Every entry is looked up at each index build: one pass finds the names that occur at all, and only those are
+        // then taken in the order below, instead of one scan of the text per name (there are hundreds).
         var seen = new HashSet<GlossaryTerm>();
         if (TextUtil.HasCjk(text))
         {
+            var occurring = _zhNames.In(text);
             foreach (var (zh, term) in _zhLongestFirst)
             {
-                if (!seen.Contains(term) && text.Contains(zh, StringComparison.Ordinal))
+                if (!seen.Contains(term) && occurring.Contains(zh))
                 {
                     seen.Add(term);
                     yield return (zh, term, true);
                 }
             }
         }
+        var english = _enNames.In(text);
         foreach (var (en, term) in _enLongestFirst)
         {
-            if (!seen.Contains(term) && ContainsWord(text, en))
+            if (!seen.Contains(term) && english.Contains(en) && ContainsWord(text, en))
             {
                 seen.Add(term);
                 yield return (en, term, false);
             }
+        }
+    }
+
+    /// <summary>
+    /// A set of names found in a text in one pass: <see cref="SearchValues{T}"/> finds each place where some name starts,
+    /// and the names that begin with that character (in the comparison's casing) are tried there.
+    /// </summary>
+    private sealed class Names
+    {
+        private readonly SearchValues<string> _any;
+        private readonly Dictionary<char, string[]> _byFirst;
+        private readonly StringComparison _comparison;
+
+        public Names(IEnumerable<string> names, StringComparison comparison)
+        {
+            _comparison = comparison;
+            string[] all = [.. names.Where(n => n.Length > 0).Distinct(StringComparer.FromComparison(comparison))];
+            _any = SearchValues.Create(all, comparison);
+            _byFirst = all.GroupBy(n => Key(n[0])).ToDictionary(g => g.Key, g => g.ToArray());
+        }
+
+        // OrdinalIgnoreCase compares as if both were upper-cased with the invariant culture's rules.
+        private char Key(char c) => _comparison == StringComparison.OrdinalIgnoreCase ? char.ToUpperInvariant(c) : c;
+
+        /// <summary>The names that occur anywhere in <paramref name="text"/>, as the names were given.</summary>
+        public HashSet<string> In(string text)
+        {
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            var span = text.AsSpan();
+            for (var at = span.IndexOfAny(_any); at >= 0;)
+            {
+                if (_byFirst.TryGetValue(Key(span[at]), out var candidates))
+                {
+                    foreach (var name in candidates)
+                    {
+                        if (span[at..].StartsWith(name, _comparison))
+                            found.Add(name);
+                    }
+                }
+                var next = span[(at + 1)..].IndexOfAny(_any);
+                at = next < 0 ? -1 : at + 1 + next;
+            }
+            return found;
         }
     }
 
