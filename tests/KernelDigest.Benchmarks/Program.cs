@@ -16,6 +16,8 @@ using KernelDigest.Core.Search;
 //   explain <query>                                        each concept's variants (as Lucene queries) and their postings
 //   analysis [chain]                                       the index build of 10,000 entries by analysis chain: time and
 //                                                          bytes allocated by each, one thread, second of two passes
+//   build [runs=4]                                         the whole index build of 10,000 entries in memory, as the bot
+//                                                          does it: wall and CPU time, bytes allocated, collections
 switch (args.FirstOrDefault())
 {
     case "generate":
@@ -30,6 +32,8 @@ switch (args.FirstOrDefault())
         return Explain(args);
     case "analysis":
         return AnalysisBreakdown(args.ElementAtOrDefault(1));
+    case "build":
+        return Build(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Corpus).Assembly).Run(args);
         return 0;
@@ -278,6 +282,26 @@ static int Explain(string[] args)
                 Console.WriteLine($"    {postings,6} postings  {rewritten.ToString()[..Math.Min(160, rewritten.ToString().Length)]}");
             }
         }
+    }
+    return 0;
+}
+
+static int Build(int runs)
+{
+    var repo = Corpus.RepoRoot();
+    var subsystems = Corpus.LoadSubsystems(repo);
+    var glossary = Corpus.LoadGlossary(repo);
+    var reports = Corpus.Generate(Corpus.LoadSeed(repo, subsystems), subsystems);
+    using var process = Process.GetCurrentProcess();
+    for (var run = 1; run <= runs; run++)
+    {
+        process.Refresh();
+        var (cpu, bytes, gcs, clock) = (process.TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), Stopwatch.StartNew());
+        using (var index = new PatchIndexFactory(glossary, subsystems).Open(reports))
+            clock.Stop();
+        process.Refresh();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"run {run}: {clock.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - cpu).TotalSeconds:F2} s CPU, {(GC.GetTotalAllocatedBytes() - bytes) / 1e9:F2} GB allocated, {GC.CollectionCount(0) - gcs} collections"));
     }
     return 0;
 }
