@@ -23,8 +23,9 @@ public sealed class Glossary
         Terms = [.. terms];
         _zhLongestFirst = [.. Terms.SelectMany(t => t.Zh.Select(z => (z, t))).OrderByDescending(p => p.z.Length)];
         _enLongestFirst = [.. Terms.SelectMany(t => t.En.Select(e => (e.ToLowerInvariant(), t))).OrderByDescending(p => p.Item1.Length)];
-        _zhNames = new Names(_zhLongestFirst.Select(p => p.Zh), StringComparison.Ordinal);
-        _enNames = new Names(_enLongestFirst.Select(p => p.En), StringComparison.OrdinalIgnoreCase);
+        var number = Terms.Select((t, i) => (t, i)).ToDictionary(p => (object)p.t, p => p.i, ReferenceEqualityComparer.Instance);
+        _zhNames = new Names([.. _zhLongestFirst.Select(p => (p.Zh, number[p.Term]))], StringComparison.Ordinal);
+        _enNames = new Names([.. _enLongestFirst.Select(p => (p.En, number[p.Term]))], StringComparison.OrdinalIgnoreCase);
     }
 
     public IReadOnlyList<GlossaryTerm> Terms { get; }
@@ -36,65 +37,67 @@ public sealed class Glossary
     {
         // Every entry is looked up at each index build: one pass finds the names that occur at all, and only those are
         // then taken in the order below, instead of one scan of the text per name (there are hundreds).
-        var seen = new HashSet<GlossaryTerm>();
+        var seen = new bool[Terms.Count];
         if (TextUtil.HasCjk(text))
         {
             var occurring = _zhNames.In(text);
-            foreach (var (zh, term) in _zhLongestFirst)
+            for (var i = 0; i < occurring.Length; i++)
             {
-                if (!seen.Contains(term) && occurring.Contains(zh))
+                if (occurring[i] && !seen[_zhNames.Term(i)])
                 {
-                    seen.Add(term);
-                    yield return (zh, term, true);
+                    seen[_zhNames.Term(i)] = true;
+                    yield return (_zhLongestFirst[i].Zh, _zhLongestFirst[i].Term, true);
                 }
             }
         }
         var english = _enNames.In(text);
-        foreach (var (en, term) in _enLongestFirst)
+        for (var i = 0; i < english.Length; i++)
         {
-            if (!seen.Contains(term) && english.Contains(en) && ContainsWord(text, en))
+            var (en, term) = _enLongestFirst[i];
+            if (english[i] && !seen[_enNames.Term(i)] && ContainsWord(text, en))
             {
-                seen.Add(term);
+                seen[_enNames.Term(i)] = true;
                 yield return (en, term, false);
             }
         }
     }
 
     /// <summary>
-    /// A set of names found in a text in one pass: <see cref="SearchValues{T}"/> finds each place where some name starts,
-    /// and the names that begin with that character (in the comparison's casing) are tried there.
+    /// Names (each with its term's number) to find in a text in one pass: <see cref="SearchValues{T}"/> finds each place
+    /// where some name starts, and the names that begin with that character (in the comparison's casing) are tried there.
     /// </summary>
     private sealed class Names
     {
+        private readonly (string Name, int Term)[] _names;
         private readonly SearchValues<string> _any;
-        private readonly Dictionary<char, string[]> _byFirst;
+        private readonly Dictionary<char, int[]> _byFirst;
         private readonly StringComparison _comparison;
 
-        public Names(IEnumerable<string> names, StringComparison comparison)
+        public Names((string Name, int Term)[] names, StringComparison comparison)
         {
+            _names = names;
             _comparison = comparison;
-            string[] all = [.. names.Where(n => n.Length > 0).Distinct(StringComparer.FromComparison(comparison))];
-            _any = SearchValues.Create(all, comparison);
-            _byFirst = all.GroupBy(n => Key(n[0])).ToDictionary(g => g.Key, g => g.ToArray());
+            _any = SearchValues.Create([.. names.Select(n => n.Name).Where(n => n.Length > 0).Distinct(StringComparer.FromComparison(comparison))], comparison);
+            _byFirst = Enumerable.Range(0, names.Length).Where(i => names[i].Name.Length > 0)
+                .GroupBy(i => Key(names[i].Name[0])).ToDictionary(g => g.Key, g => g.ToArray());
         }
+
+        public int Term(int name) => _names[name].Term;
 
         // OrdinalIgnoreCase compares as if both were upper-cased with the invariant culture's rules.
         private char Key(char c) => _comparison == StringComparison.OrdinalIgnoreCase ? char.ToUpperInvariant(c) : c;
 
-        /// <summary>The names that occur anywhere in <paramref name="text"/>, as the names were given.</summary>
-        public HashSet<string> In(string text)
+        /// <summary>Which of the names occur anywhere in <paramref name="text"/>, by their place in the list.</summary>
+        public bool[] In(string text)
         {
-            var found = new HashSet<string>(StringComparer.Ordinal);
+            var found = new bool[_names.Length];
             var span = text.AsSpan();
             for (var at = span.IndexOfAny(_any); at >= 0;)
             {
                 if (_byFirst.TryGetValue(Key(span[at]), out var candidates))
                 {
-                    foreach (var name in candidates)
-                    {
-                        if (span[at..].StartsWith(name, _comparison))
-                            found.Add(name);
-                    }
+                    foreach (var i in candidates)
+                        found[i] |= span[at..].StartsWith(_names[i].Name, _comparison);
                 }
                 var next = span[(at + 1)..].IndexOfAny(_any);
                 at = next < 0 ? -1 : at + 1 + next;
