@@ -194,8 +194,7 @@ public sealed class FollowStore(Database db, TimeProvider time)
     public async Task StartCursorAsync(string inbox, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition("INSERT INTO bot_state (key, value) VALUES (@key, @value) ON CONFLICT (key) DO NOTHING",
-            new { key = CursorKey(inbox), value = Database.Stamp(at) }, cancellationToken: ct));
+        await Database.AddStateAsync(c, null, CursorKey(inbox), Database.Stamp(at), ct);
     }
 
     /// <summary>
@@ -291,12 +290,11 @@ public sealed class FollowStore(Database db, TimeProvider time)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var first = await c.ExecuteAsync(new CommandDefinition("INSERT INTO bot_state (key, value) VALUES ('follows:reports-baseline', @now) ON CONFLICT (key) DO NOTHING",
-            new { now = Now }, tx, cancellationToken: ct)) > 0;
+        var first = await Database.AddStateAsync(c, tx, "follows:reports-baseline", Now, ct);
         if (first)
         {
-            await c.ExecuteAsync(new CommandDefinition("INSERT INTO bot_state (key, value) VALUES (@key, @now) ON CONFLICT (key) DO NOTHING",
-                months.Select(m => new { key = ReportKey(m), now = Now }), tx, cancellationToken: ct));
+            foreach (var month in months)
+                await Database.AddStateAsync(c, tx, ReportKey(month), Now, ct);
         }
         await tx.CommitAsync(ct);
         return first;
@@ -311,8 +309,7 @@ public sealed class FollowStore(Database db, TimeProvider time)
         var notices = 0;
         foreach (var (seriesId, notice) in found)
             notices += await OweAsync(c, tx, seriesId, "r:" + month, notice, now, ct);
-        await c.ExecuteAsync(new CommandDefinition("INSERT INTO bot_state (key, value) VALUES (@key, @now) ON CONFLICT (key) DO NOTHING",
-            new { key = ReportKey(month), now }, tx, cancellationToken: ct));
+        await Database.AddStateAsync(c, tx, ReportKey(month), now, ct);
         await tx.CommitAsync(ct);
         return notices;
     }
