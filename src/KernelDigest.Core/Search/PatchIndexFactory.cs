@@ -22,7 +22,7 @@ namespace KernelDigest.Core.Search;
 public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsystems, string? cacheDirectory = null)
 {
     // Bump when analysis or fields change, so old caches are not reused.
-    private const string SchemaVersion = "kd-index-7";
+    private const string SchemaVersion = "kd-index-8";
     private const string ReadyFile = "ready";
     private const string DictionaryFile = "dictionary.txt";
 
@@ -168,6 +168,18 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         return dictionary;
     }
 
+    /// <summary>
+    /// Text of the fields no phrase is asked of (the prefixes, the identifier body): BM25 needs only a term's frequency
+    /// and the field's length, and their positions were over half of the positions file.
+    /// </summary>
+    private static readonly FieldType WithoutPositions = Frozen(new FieldType(TextField.TYPE_NOT_STORED) { IndexOptions = IndexOptions.DOCS_AND_FREQS });
+
+    private static FieldType Frozen(FieldType type)
+    {
+        type.Freeze();
+        return type;
+    }
+
     private Document Document(int ord, (Report Report, ReportSection Section, ReportEntry Entry) item, ReusedFields fields)
     {
         var (report, section, entry) = item;
@@ -194,13 +206,13 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             new TextField(F.TitleZh, entry.Title, Field.Store.NO),
             new TextField(F.MetaId, authors, Field.Store.NO),
             new TextField(F.MetaId, keywords, Field.Store.NO),
-            new TextField(F.Prefix, string.Join(' ', entry.Title, authors, keywords), Field.Store.NO),
-            new TextField(F.PrefixBody, summary, Field.Store.NO),
+            new Field(F.Prefix, string.Join(' ', entry.Title, authors, keywords), WithoutPositions),
+            new Field(F.PrefixBody, summary, WithoutPositions),
         };
         // The body: several values of one field (a field is a clause per query word; values are free).
         foreach (var text in new[] { summary, changelog, heading })
         {
-            doc.Add(new TextField(F.BodyId, text, Field.Store.NO));
+            doc.Add(new Field(F.BodyId, text, WithoutPositions));
             doc.Add(new TextField(F.BodyZh, text, Field.Store.NO));
         }
         foreach (var name in gloss)
