@@ -19,8 +19,9 @@ internal static class IdleLoad
             ["Telegram__BotToken"] = "123:IDLE",
             ["Telegram__ApiBaseUrl"] = api.BaseUrl,
             ["Reports__Directory"] = reports ?? Path.Combine(repo, "config", "reports"),
-            // One cache for every run (its folders are keyed by the reports' fingerprint): the bot at rest, not just built.
-            ["Reports__IndexCacheDirectory"] = Path.Combine(Path.GetTempPath(), "kd-idle-index"),
+            // One cache for every run of a build (its folders are keyed by the reports' fingerprint): the bot at rest, not
+            // just built. Per build, since a build with another index schema clears the folders it does not use.
+            ["Reports__IndexCacheDirectory"] = Path.Combine(Path.GetTempPath(), "kd-idle-index", BuildKey()),
         });
         try
         {
@@ -53,6 +54,10 @@ internal static class IdleLoad
             bot.Kill(entireProcessTree: true);
         }
     }
+
+    private static string BuildKey() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            Environment.GetEnvironmentVariable("KD_BOT_DLL") ?? "repository build")))[..12];
 
     /// <summary>VmRSS and RssAnon of a process, in KiB, from /proc (what the kernel charges it, unlike the GC's figures).</summary>
     private static (long Rss, long Anon) Rss(int pid)
