@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace KernelDigest.Load;
 
@@ -56,8 +58,7 @@ internal static class IdleLoad
     }
 
     private static string BuildKey() =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            Environment.GetEnvironmentVariable("KD_BOT_DLL") ?? "repository build")))[..12];
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable("KD_BOT_DLL") ?? "repository build")))[..12];
 
     /// <summary>VmRSS and RssAnon of a process, in KiB, from /proc (what the kernel charges it, unlike the GC's figures).</summary>
     private static (long Rss, long Anon) Rss(int pid)

@@ -13,19 +13,20 @@ public sealed record GlossaryTerm(IReadOnlyList<string> Zh, IReadOnlyList<string
 /// </summary>
 public sealed class Glossary
 {
-    private readonly (string Zh, GlossaryTerm Term)[] _zhLongestFirst;
-    private readonly (string En, GlossaryTerm Term)[] _enLongestFirst;
-    private readonly Names _zhNames;
-    private readonly Names _enNames;
+    private readonly Names _zh;
+    private readonly Names _en;
+    private readonly int _distinctTerms;
 
     public Glossary(IEnumerable<GlossaryTerm> terms)
     {
         Terms = [.. terms];
-        _zhLongestFirst = [.. Terms.SelectMany(t => t.Zh.Select(z => (z, t))).OrderByDescending(p => p.z.Length)];
-        _enLongestFirst = [.. Terms.SelectMany(t => t.En.Select(e => (e.ToLowerInvariant(), t))).OrderByDescending(p => p.Item1.Length)];
-        var number = Terms.Select((t, i) => (t, i)).ToDictionary(p => (object)p.t, p => p.i, ReferenceEqualityComparer.Instance);
-        _zhNames = new Names([.. _zhLongestFirst.Select(p => (p.Zh, number[p.Term]))], StringComparison.Ordinal);
-        _enNames = new Names([.. _enLongestFirst.Select(p => (p.En, number[p.Term]))], StringComparison.OrdinalIgnoreCase);
+        // Terms by number, for what FindIn has already reported; equal rows count as one term.
+        var number = new Dictionary<GlossaryTerm, int>();
+        foreach (var term in Terms)
+            number.TryAdd(term, number.Count);
+        _distinctTerms = number.Count;
+        _zh = new Names(Terms.SelectMany(t => t.Zh.Select(z => (z, t))), number, StringComparison.Ordinal);
+        _en = new Names(Terms.SelectMany(t => t.En.Select(e => (e.ToLowerInvariant(), t))), number, StringComparison.OrdinalIgnoreCase);
     }
 
     public IReadOnlyList<GlossaryTerm> Terms { get; }
@@ -37,67 +38,68 @@ public sealed class Glossary
     {
         // Every entry is looked up at each index build: one pass finds the names that occur at all, and only those are
         // then taken in the order below, instead of one scan of the text per name (there are hundreds).
-        var seen = new bool[Terms.Count];
+        var seen = new bool[_distinctTerms];
         if (TextUtil.HasCjk(text))
         {
-            var occurring = _zhNames.In(text);
+            var occurring = _zh.In(text);
             for (var i = 0; i < occurring.Length; i++)
             {
-                if (occurring[i] && !seen[_zhNames.Term(i)])
+                var (zh, term, number) = _zh.All[i];
+                if (occurring[i] && !seen[number])
                 {
-                    seen[_zhNames.Term(i)] = true;
-                    yield return (_zhLongestFirst[i].Zh, _zhLongestFirst[i].Term, true);
+                    seen[number] = true;
+                    yield return (zh, term, true);
                 }
             }
         }
-        var english = _enNames.In(text);
+        var english = _en.In(text);
         for (var i = 0; i < english.Length; i++)
         {
-            var (en, term) = _enLongestFirst[i];
-            if (english[i] && !seen[_enNames.Term(i)] && ContainsWord(text, en))
+            var (en, term, number) = _en.All[i];
+            if (english[i] && !seen[number] && ContainsWord(text, en))
             {
-                seen[_enNames.Term(i)] = true;
+                seen[number] = true;
                 yield return (en, term, false);
             }
         }
     }
 
     /// <summary>
-    /// Names (each with its term's number) to find in a text in one pass: <see cref="SearchValues{T}"/> finds each place
-    /// where some name starts, and the names that begin with that character (in the comparison's casing) are tried there.
+    /// One language's names, longest first, each with its term and the term's number. <see cref="In"/> finds those in a
+    /// text in one pass: <see cref="SearchValues{T}"/> finds each place where some name starts, and the names that begin
+    /// with that character (in the comparison's casing) are tried there.
     /// </summary>
     private sealed class Names
     {
-        private readonly (string Name, int Term)[] _names;
         private readonly SearchValues<string> _any;
         private readonly Dictionary<char, int[]> _byFirst;
         private readonly StringComparison _comparison;
 
-        public Names((string Name, int Term)[] names, StringComparison comparison)
+        public Names(IEnumerable<(string Name, GlossaryTerm Term)> names, Dictionary<GlossaryTerm, int> number, StringComparison comparison)
         {
-            _names = names;
             _comparison = comparison;
-            _any = SearchValues.Create([.. names.Select(n => n.Name).Where(n => n.Length > 0).Distinct(StringComparer.FromComparison(comparison))], comparison);
-            _byFirst = Enumerable.Range(0, names.Length).Where(i => names[i].Name.Length > 0)
-                .GroupBy(i => Key(names[i].Name[0])).ToDictionary(g => g.Key, g => g.ToArray());
+            // An empty name would be in every text, and a scan for it would never move on: such a row names nothing.
+            All = [.. names.Where(n => n.Name.Length > 0).OrderByDescending(n => n.Name.Length).Select(n => (n.Name, n.Term, number[n.Term]))];
+            _any = SearchValues.Create([.. All.Select(n => n.Name).Distinct(StringComparer.FromComparison(comparison))], comparison);
+            _byFirst = Enumerable.Range(0, All.Length).GroupBy(i => Key(All[i].Name[0])).ToDictionary(g => g.Key, g => g.ToArray());
         }
 
-        public int Term(int name) => _names[name].Term;
+        public (string Name, GlossaryTerm Term, int Number)[] All { get; }
 
         // OrdinalIgnoreCase compares as if both were upper-cased with the invariant culture's rules.
         private char Key(char c) => _comparison == StringComparison.OrdinalIgnoreCase ? char.ToUpperInvariant(c) : c;
 
-        /// <summary>Which of the names occur anywhere in <paramref name="text"/>, by their place in the list.</summary>
+        /// <summary>Which of the names occur anywhere in <paramref name="text"/>, by their place in <see cref="All"/>.</summary>
         public bool[] In(string text)
         {
-            var found = new bool[_names.Length];
+            var found = new bool[All.Length];
             var span = text.AsSpan();
             for (var at = span.IndexOfAny(_any); at >= 0;)
             {
                 if (_byFirst.TryGetValue(Key(span[at]), out var candidates))
                 {
                     foreach (var i in candidates)
-                        found[i] |= span[at..].StartsWith(_names[i].Name, _comparison);
+                        found[i] |= span[at..].StartsWith(All[i].Name, _comparison);
                 }
                 var next = span[(at + 1)..].IndexOfAny(_any);
                 at = next < 0 ? -1 : at + 1 + next;
@@ -113,7 +115,7 @@ public sealed class Glossary
         var pending = 0;
         while (i < cjkRun.Length)
         {
-            var match = _zhLongestFirst.FirstOrDefault(p => string.CompareOrdinal(cjkRun, i, p.Zh, 0, p.Zh.Length) == 0 && i + p.Zh.Length <= cjkRun.Length);
+            var match = _zh.All.FirstOrDefault(p => string.CompareOrdinal(cjkRun, i, p.Name, 0, p.Name.Length) == 0 && i + p.Name.Length <= cjkRun.Length);
             if (match.Term is null)
             {
                 i++;
@@ -121,8 +123,8 @@ public sealed class Glossary
             }
             if (i > pending)
                 yield return (cjkRun[pending..i], null);
-            yield return (match.Zh, match.Term);
-            i += match.Zh.Length;
+            yield return (match.Name, match.Term);
+            i += match.Name.Length;
             pending = i;
         }
         if (pending < cjkRun.Length)
@@ -131,10 +133,10 @@ public sealed class Glossary
 
     /// <summary>The terms whose English name is exactly this phrase (lower case, single spaces).</summary>
     public IEnumerable<GlossaryTerm> FindEnglish(string phrase) =>
-        _enLongestFirst.Where(p => p.En.Equals(phrase, StringComparison.OrdinalIgnoreCase)).Select(p => p.Term);
+        _en.All.Where(p => p.Name.Equals(phrase, StringComparison.OrdinalIgnoreCase)).Select(p => p.Term);
 
     /// <summary>The longest number of words in any English name: how far a query phrase match must look ahead.</summary>
-    public int MaxEnglishWords => _enLongestFirst.Length == 0 ? 0 : _enLongestFirst.Max(p => p.En.Count(c => c == ' ') + 1);
+    public int MaxEnglishWords => _en.All.Length == 0 ? 0 : _en.All.Max(p => p.Name.Count(c => c == ' ') + 1);
 
     internal static bool ContainsWord(string text, string word)
     {
@@ -167,7 +169,7 @@ public sealed class Glossary
 
     private static List<string> Strings(object? value) => value switch
     {
-        string s => [s.Trim()],
+        string s => s.Trim() is { Length: > 0 } name ? [name] : [],
         IEnumerable<object> list => [.. list.Select(o => o?.ToString()?.Trim() ?? "").Where(s => s.Length > 0)],
         _ => [],
     };

@@ -226,6 +226,7 @@ public sealed partial class PatchIndex
         var whole = string.Join(' ', lower);
         AddIfPresent(variants, Term(Fields.Gloss, whole, 2f));
         var indexedWhole = Analysis.IsIndexedWhole(lower);
+        // Not the identifier body: it has no positions to match a phrase with (PatchIndexFactory.WithoutPositions).
         foreach (var (field, boost) in IdFields.Where(f => f.Field != Fields.BodyId))
         {
             if (indexedWhole)

@@ -183,7 +183,7 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
     private Document Document(int ord, (Report Report, ReportSection Section, ReportEntry Entry) item, ReusedFields fields)
     {
         var (report, section, entry) = item;
-        fields.Reset(); // the thread's last document is in the index by now
+        fields.Reset();
         var summary = string.Join('\n', entry.Summary);
         var changelog = string.Join('\n', entry.Changelog.SelectMany(c => c.Items.Prepend(c.Label)));
         var subsystem = subsystems.Find(section.Subsystem);
@@ -200,8 +200,8 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
         var doc = new Document
         {
             new NumericDocValuesField(F.Ord, ord),
-            fields.Next(F.Month, report.Month.ToString()),
-            fields.Next(F.Subsystem, section.Subsystem),
+            fields.Month(report.Month.ToString()),
+            fields.Subsystem(section.Subsystem),
             new TextField(F.TitleId, entry.Title, Field.Store.NO),
             new TextField(F.TitleZh, entry.Title, Field.Store.NO),
             new TextField(F.MetaId, authors, Field.Store.NO),
@@ -216,33 +216,41 @@ public sealed class PatchIndexFactory(Glossary glossary, SubsystemCatalog subsys
             doc.Add(new TextField(F.BodyZh, text, Field.Store.NO));
         }
         foreach (var name in gloss)
-            doc.Add(fields.Next(F.Gloss, name));
+            doc.Add(fields.Gloss(name));
         return doc;
     }
 
     /// <summary>
     /// The untokenized fields of one indexing thread, refilled for each entry once IndexWriter has taken the last. An
     /// untokenized field makes its token stream (an attribute source with its maps) on first use and keeps it, so a
-    /// new field for each of an entry's ~36 month, subsystem and glossary names was a third of the build's allocations.
+    /// new field for each of an entry's ~36 month, subsystem and glossary names was a sixth of the build's allocations.
     /// </summary>
     private sealed class ReusedFields
     {
-        private readonly List<StringField> _fields = [];
-        private int _used;
+        private readonly StringField _month = new(F.Month, "", Field.Store.NO);
+        private readonly StringField _subsystem = new(F.Subsystem, "", Field.Store.NO);
+        private readonly List<StringField> _gloss = [];
+        private int _glossUsed;
 
-        public StringField Next(string name, string value)
+        public StringField Month(string value) => Set(_month, value);
+
+        public StringField Subsystem(string value) => Set(_subsystem, value);
+
+        public StringField Gloss(string value)
         {
-            if (_used == _fields.Count)
-                _fields.Add(new StringField(name, value, Field.Store.NO));
-            var field = _fields[_used++];
-            // A field's name is fixed, so the slot is remade in the rare case it held another field last time.
-            if (field.Name != name)
-                _fields[_used - 1] = field = new StringField(name, value, Field.Store.NO);
+            if (_glossUsed == _gloss.Count)
+                _gloss.Add(new StringField(F.Gloss, "", Field.Store.NO));
+            return Set(_gloss[_glossUsed++], value);
+        }
+
+        /// <summary>Starts the next entry: its document is built only after the last one is in the index.</summary>
+        public void Reset() => _glossUsed = 0;
+
+        private static StringField Set(StringField field, string value)
+        {
             field.SetStringValue(value);
             return field;
         }
-
-        public void Reset() => _used = 0;
     }
 
     /// <summary>

@@ -8,16 +8,30 @@ public sealed class GlossaryTests
     private static readonly GlossaryTerm BusLock = new(["总线锁"], ["bus lock", "split lock"]);
     private static readonly GlossaryTerm Lock = new(["锁"], ["lock"]);
     private static readonly GlossaryTerm Vm = new(["虚拟机"], ["VM"]);
-    private static readonly Glossary Small = new([BusLock, Lock, Vm]);
+    private static readonly GlossaryTerm Migration = new(["热迁移"], ["live migration"]);
+    private static readonly GlossaryTerm Mmu = new(["内存管理单元"], ["MMU"]);
+    private static readonly Glossary Small = new([BusLock, Lock, Vm, Migration, Mmu]);
 
     [Fact]
     public void FindIn_FindsChineseAnywhereAndEnglishOnWordBoundaries()
     {
-        var found = Small.FindIn("在虚拟机里检测总线锁, then Split Lock again; KVM").ToList();
+        // Each term once, by the first name found: Chinese names longest first, then English ones in any case.
+        var found = Small.FindIn("在虚拟机里检测总线锁, then Live Migration again; KVMMU and the MMU").ToList();
 
         Assert.Equal(
-            [("总线锁", BusLock, true), ("虚拟机", Vm, true), ("锁", Lock, true)],
+            [("总线锁", BusLock, true), ("虚拟机", Vm, true), ("锁", Lock, true), ("live migration", Migration, false), ("mmu", Mmu, false)],
             found);
+    }
+
+    [Fact]
+    public void FindIn_AndSegment_IgnoreEmptyNames()
+    {
+        // An empty name would be "in" every text; a scan for it never moves on.
+        var blank = new GlossaryTerm([""], ["", "vm"]);
+        var glossary = new Glossary([blank, Vm]);
+
+        Assert.Equal([("虚拟机", Vm), ("vm", blank)], glossary.FindIn("a vm 和虚拟机").Select(f => (f.Found, f.Term)));
+        Assert.Equal([("和", (GlossaryTerm?)null), ("虚拟机", Vm)], glossary.Segment("和虚拟机"));
     }
 
     [Theory]
@@ -52,7 +66,7 @@ public sealed class GlossaryTests
         foreach (var text in texts.Concat(pieces))
         {
             var expected = ScanEachName(glossary, text);
-            Assert.Equal(expected, glossary.FindIn(text).Select(f => (f.Found, f.IsChinese)));
+            Assert.Equal(expected, glossary.FindIn(text).Select(f => (f.Found, f.Term, f.IsChinese)));
             checkedNames += expected.Count;
         }
         Assert.True(checkedNames > 1000, $"only {checkedNames} names found: the texts do not exercise the glossary");
@@ -88,9 +102,9 @@ public sealed class GlossaryTests
         }
     }
 
-    private static List<(string, bool)> ScanEachName(Glossary glossary, string text)
+    private static List<(string, GlossaryTerm, bool)> ScanEachName(Glossary glossary, string text)
     {
-        var found = new List<(string, bool)>();
+        var found = new List<(string, GlossaryTerm, bool)>();
         var seen = new HashSet<GlossaryTerm>();
         var zh = glossary.Terms.SelectMany(t => t.Zh.Select(z => (Name: z, Term: t))).OrderByDescending(p => p.Name.Length);
         var en = glossary.Terms.SelectMany(t => t.En.Select(e => (Name: e.ToLowerInvariant(), Term: t))).OrderByDescending(p => p.Name.Length);
@@ -99,13 +113,13 @@ public sealed class GlossaryTests
             foreach (var (name, term) in zh)
             {
                 if (!seen.Contains(term) && text.Contains(name, StringComparison.Ordinal) && seen.Add(term))
-                    found.Add((name, true));
+                    found.Add((name, term, true));
             }
         }
         foreach (var (name, term) in en)
         {
             if (!seen.Contains(term) && Glossary.ContainsWord(text, name) && seen.Add(term))
-                found.Add((name, false));
+                found.Add((name, term, false));
         }
         return found;
     }
