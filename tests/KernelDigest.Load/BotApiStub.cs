@@ -6,13 +6,14 @@ namespace KernelDigest.Load;
 
 /// <summary>
 /// The smallest Bot API that lets the bot start and send: getMe, setMyCommands, setWebhook, deleteWebhook, getUpdates
-/// (empty), sendMessage. sendMessage enforces a limit of <c>perSecond</c> accepted calls in any sliding second and
+/// (what <see cref="Deliver"/> queued, else nothing after half a second), sendMessage. sendMessage enforces a limit of <c>perSecond</c> accepted calls in any sliding second and
 /// answers 429 with retry_after beyond it, as Telegram does.
 /// </summary>
 internal sealed class BotApiStub : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Queue<long> _accepted = new();
+    private readonly ConcurrentQueue<JsonObject> _updates = new();
     private readonly object _gate = new();
     private long _messages;
     private long _tooMany;
@@ -38,6 +39,27 @@ internal sealed class BotApiStub : IAsyncDisposable
 
     public Task StartAsync() => _app.StartAsync();
 
+    /// <summary>Queues a text message from a user in a private chat, for the bot's next getUpdates.</summary>
+    public void Deliver(long chatId, string text)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var user = new JsonObject { ["id"] = chatId, ["is_bot"] = false, ["first_name"] = "Load" };
+        var message = new JsonObject
+        {
+            ["message_id"] = id,
+            ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["chat"] = new JsonObject { ["id"] = chatId, ["type"] = "private", ["first_name"] = "Load" },
+            ["from"] = user,
+            ["text"] = text,
+        };
+        if (text.StartsWith('/'))
+        {
+            var command = text.Split(' ')[0];
+            message["entities"] = new JsonArray(new JsonObject { ["type"] = "bot_command", ["offset"] = 0, ["length"] = command.Length });
+        }
+        _updates.Enqueue(new JsonObject { ["update_id"] = id, ["message"] = message });
+    }
+
     private async Task<IResult> HandleAsync(string token, string method, HttpRequest request)
     {
         using var body = request.ContentLength is > 0 || request.Headers.ContentType.Count > 0
@@ -49,8 +71,12 @@ internal sealed class BotApiStub : IAsyncDisposable
                 return Ok(new JsonObject { ["id"] = 123, ["is_bot"] = true, ["first_name"] = "Load", ["username"] = "load_bot" });
             case "getupdates":
                 Interlocked.Increment(ref _polls);
-                await Task.Delay(500);
-                return Ok(new JsonArray());
+                var updates = new JsonArray();
+                while (_updates.TryDequeue(out var update))
+                    updates.Add(update);
+                if (updates.Count == 0)
+                    await Task.Delay(500);
+                return Ok(updates);
             case "sendmessage":
                 var now = Environment.TickCount64;
                 lock (_gate)

@@ -7,13 +7,16 @@ namespace KernelDigest.Load;
 
 /// <summary>
 /// The bot at rest: the real bot process polling <see cref="BotApiStub"/> (Telegram on, nothing to answer), with one
-/// month (the bundled report) or a folder of generated ones. Prints its resident memory once it has settled.
+/// month (the bundled report) or a folder of generated ones. Prints its resident memory once it has settled; with a
+/// message, after answering it (a Chinese query loads SmartCn's dictionaries, which a bot that never had one has not).
 /// </summary>
 internal static class IdleLoad
 {
-    public static async Task<int> RunAsync(int seconds, string? reports, string repo)
+    public static async Task<int> RunAsync(int seconds, string? reports, string? message, string repo)
     {
         await using var api = new BotApiStub(int.MaxValue);
+        if (message is not null)
+            api.Deliver(42, message);
         await api.StartAsync();
         var data = Directory.CreateTempSubdirectory("kd-idle-").FullName;
         using var bot = BotProcess.Start(repo, data, BotProcess.FreePort(), new Dictionary<string, string>
@@ -32,6 +35,12 @@ internal static class IdleLoad
             {
                 if (bot.HasExited || clock.Elapsed > TimeSpan.FromMinutes(3))
                     throw new InvalidOperationException("the bot never polled for updates");
+                await Task.Delay(100);
+            }
+            while (message is not null && api.Messages == 0)
+            {
+                if (bot.HasExited || clock.Elapsed > TimeSpan.FromMinutes(3))
+                    throw new InvalidOperationException("the bot never answered the message");
                 await Task.Delay(100);
             }
             var ready = clock.Elapsed;
