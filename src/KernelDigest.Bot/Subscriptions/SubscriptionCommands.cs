@@ -63,17 +63,20 @@ public sealed class SubscriptionCommands(
             if (!keys.Contains(subsystem.Key))
                 keys.Add(subsystem.Key);
         }
-        var subscription = await store.SubscribeAsync(input.Chat, input.Lang.Code(), string.Join(',', keys), input.UserId, ct);
+        var (lang, filter) = (input.Lang.Code(), string.Join(',', keys));
         var body = new List<string> { t.Filter(FilterText(keys, input.Lang)), t.NextRun(NextRunText()) };
         // Post the latest digest, so the chat sees what it will get (once: the outbox row is unique), right after this
         // confirmation: the row is held back until the platform has the reply, or for half a minute should it never say.
-        var month = library.Current.Latest?.Month.ToString();
-        if (month is not null && await store.EnqueueAsync(subscription.Id, month, ct, time.GetUtcNow() + HoldBehindReply))
+        if (library.Current.Latest?.Month.ToString() is not { } month)
         {
-            body.Add(t.LatestFollows(month));
-            return Answer(input, t.Subscribed, [.. body]) with { AfterSent = () => _ = ReleaseAsync(subscription.Id, month) };
+            await store.SubscribeAsync(input.Chat, lang, filter, input.UserId, ct);
+            return Answer(input, t.Subscribed, [.. body]);
         }
-        return Answer(input, t.Subscribed, [.. body]);
+        var (subscription, owed) = await store.SubscribeOwingAsync(input.Chat, lang, filter, input.UserId, month, time.GetUtcNow() + HoldBehindReply, ct);
+        if (!owed)
+            return Answer(input, t.Subscribed, [.. body]);
+        body.Add(t.LatestFollows(month));
+        return Answer(input, t.Subscribed, [.. body]) with { AfterSent = () => _ = ReleaseAsync(subscription.Id, month) };
     }
 
     /// <summary>The longest a digest announced by /subscribe waits for its confirmation to be sent.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using KernelDigest.Bot.Storage;
@@ -7,7 +8,7 @@ namespace KernelDigest.Bot.Subscriptions;
 
 /// <summary>
 /// Subscriptions, the delivery outbox and small platform state, over Dapper. Every write that could race between two
-/// instances is a single statement guarded by a unique key or a row claim.
+/// instances is a single statement guarded by a unique key or a row claim, or such statements in one transaction.
 /// </summary>
 public sealed class SubscriptionStore(Database db, TimeProvider time)
 {
@@ -19,14 +20,33 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
     public async Task<Subscription> SubscribeAsync(ChatAddress chat, string lang, string filter, string? createdBy, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.QuerySingleAsync<Subscription>(new CommandDefinition("""
+        return await SubscribeAsync(c, null, chat, lang, filter, createdBy, ct);
+    }
+
+    /// <summary>
+    /// Subscribes a chat and owes it <paramref name="month"/>, held until <paramref name="heldUntil"/> (/subscribe: the
+    /// latest, behind its confirmation), in one transaction, so a planner run cannot owe that month due now in between.
+    /// Owed is false when the chat has that month already, or is being sent it.
+    /// </summary>
+    public async Task<(Subscription Subscription, bool Owed)> SubscribeOwingAsync(ChatAddress chat, string lang, string filter, string? createdBy,
+        string month, DateTimeOffset heldUntil, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var subscription = await SubscribeAsync(c, tx, chat, lang, filter, createdBy, ct);
+        var owed = await OweHeldAsync(c, tx, subscription.Id, month, heldUntil, ct);
+        await tx.CommitAsync(ct);
+        return (subscription, owed);
+    }
+
+    private Task<Subscription> SubscribeAsync(DbConnection c, DbTransaction? tx, ChatAddress chat, string lang, string filter, string? createdBy, CancellationToken ct) =>
+        c.QuerySingleAsync<Subscription>(new CommandDefinition("""
             INSERT INTO subscriptions (platform, chat_id, thread_id, lang, filter, status, created_by, created_at, updated_at)
             VALUES (@platform, @chatId, @threadId, @lang, @filter, 'active', @createdBy, @now, @now)
             ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET lang = excluded.lang, filter = excluded.filter,
                 status = 'active', paused_reason = NULL, updated_at = excluded.updated_at
             RETURNING *
-            """, new { platform = chat.Platform, chatId = chat.ChatId, threadId = chat.ThreadId ?? "", lang, filter, createdBy, now = Now }, cancellationToken: ct));
-    }
+            """, new { platform = chat.Platform, chatId = chat.ChatId, threadId = chat.ThreadId ?? "", lang, filter, createdBy, now = Now }, tx, cancellationToken: ct));
 
     public async Task<Subscription?> GetAsync(ChatAddress chat, CancellationToken ct)
     {
@@ -101,19 +121,27 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
             """, new { month, now = Now }, cancellationToken: ct));
     }
 
-    /// <summary>Records that one subscription is owed a month's digest (e.g. the latest, right after /subscribe).</summary>
-    public async Task<bool> EnqueueAsync(long subscriptionId, string month, CancellationToken ct, DateTimeOffset? notBefore = null)
+    /// <summary>
+    /// Owes one subscription a month's digest, held back until <paramref name="heldUntil"/>. A delivery of that month
+    /// already owed and not yet tried (a planner run a moment earlier) is held the same way. False when it is under way
+    /// or done: the chat has it, or is about to.
+    /// </summary>
+    public async Task<bool> OweHeldAsync(long subscriptionId, string month, DateTimeOffset heldUntil, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO deliveries (subscription_id, month, status, created_at, not_before) VALUES (@subscriptionId, @month, 'pending', @now, @notBefore)
-            ON CONFLICT (subscription_id, month) DO NOTHING
-            """, new { subscriptionId, month, now = Now, notBefore = notBefore is { } t ? Stamp(t) : null }, cancellationToken: ct)) > 0;
+        return await OweHeldAsync(c, null, subscriptionId, month, heldUntil, ct);
     }
 
-    /// <summary>Makes a subscription's pending delivery of a month due now (it was held back, e.g. behind a reply).</summary>
+    private async Task<bool> OweHeldAsync(DbConnection c, DbTransaction? tx, long subscriptionId, string month, DateTimeOffset heldUntil, CancellationToken ct) =>
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO deliveries (subscription_id, month, status, created_at, not_before) VALUES (@subscriptionId, @month, 'pending', @now, @heldUntil)
+            ON CONFLICT (subscription_id, month) DO UPDATE SET not_before = excluded.not_before
+            WHERE deliveries.status = 'pending' AND deliveries.attempts = 0
+            """, new { subscriptionId, month, now = Now, heldUntil = Stamp(heldUntil) }, tx, cancellationToken: ct)) > 0;
+
+    /// <summary>Makes a held delivery of a month due now (what held it is done); a retry keeps its back-off.</summary>
     public Task DueNowAsync(long subscriptionId, string month, CancellationToken ct) =>
-        Execute("UPDATE deliveries SET not_before = @now WHERE subscription_id = @subscriptionId AND month = @month AND status = 'pending'",
+        Execute("UPDATE deliveries SET not_before = @now WHERE subscription_id = @subscriptionId AND month = @month AND status = 'pending' AND attempts = 0",
             new { subscriptionId, month, now = Now }, ct);
 
     /// <summary>

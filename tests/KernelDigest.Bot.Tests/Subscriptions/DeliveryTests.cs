@@ -183,6 +183,35 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task A_digest_a_planner_run_owed_just_before_subscribe_still_waits_behind_the_confirmation()
+    {
+        // The race CI once lost: a planner run (the missed run at start, say) owes the new subscription the latest month
+        // between /subscribe's store write and its own; the digest must still follow the confirmation, not beat it.
+        await using var api = await FakeBotApi.StartAsync();
+        await using var h = await SubscriptionsHarness.StartAsync(api, TestDatabases.Sqlite());
+        var chat = new ChatAddress(Platform.Telegram, "700");
+        await h.Store.SubscribeAsync(chat, "en", "", "1", CancellationToken.None);
+        await h.Planner.PlanAsync(null, CancellationToken.None);
+
+        var reply = await h.Commands.SubscribeAsync(
+            new Inbound { Chat = chat, UserId = "1", Lang = Lang.En, Kind = ChatKind.Private, Command = new ParsedCommand("subscribe", "") },
+            CancellationToken.None);
+        var beforeReply = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Contains("The 2020-09 digest follows now.", reply.Body);
+        Assert.Equal(0, beforeReply.Sent);
+        Assert.DoesNotContain(api.SentMessages, m => m.ChatId == 700);
+
+        // The platform has the confirmation: the digest is released (in the background) and goes at the next round.
+        Assert.NotNull(reply.AfterSent);
+        reply.AfterSent();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await h.Dispatcher.DrainAsync(CancellationToken.None)).Sent == 0 && clock.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(50);
+        Assert.Contains(api.SentMessages, m => m.ChatId == 700 && m.PlainText.Contains("TDP MMU", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_missed_scheduled_run_is_made_up_once_at_start()
     {
         await using var api = await FakeBotApi.StartAsync();
