@@ -121,45 +121,6 @@ public sealed class DiscordDeliveryTests
     private static List<RecordedRequest> Posts(FakeDiscordApi discord) =>
         [.. discord.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/messages", StringComparison.Ordinal) && r.Path.Contains("/channels/", StringComparison.Ordinal))];
 
-    private static int BusiestSecond(IEnumerable<DateTimeOffset> at) => Pacing.BusiestSecond(at);
-
-    [Fact]
-    public async Task Every_subscribed_channel_gets_the_digest_once_paced_under_50_a_second_with_no_429()
-    {
-        await using var discord = await FakeDiscordApi.StartAsync();
-        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite());
-        var channels = await h.SubscribeChannelsAsync(discord, 120, first: 710_000_000_000_000_001);
-
-        var owed = await h.Planner.PlanAsync(null, CancellationToken.None);
-        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
-
-        var parts = h.Parts();
-        Assert.Equal(120, owed);
-        Assert.Equal(120, counts.Sent);
-        Assert.True(discord.TooManyRequestsSent == 0, $"{discord.TooManyRequestsSent} × 429");
-        Assert.Equal(0, discord.EarlyRequests);
-        Assert.Equal(120 * parts, h.Departures.Count);
-        // Within Discord's global 50 a second in any one-second window, measured where requests leave the bot (the
-        // limiter aims at 48; what is left is the margin for continuations a busy machine runs late and together).
-        var busiest = BusiestSecond(h.Departures);
-        Assert.True(busiest is >= 1 and <= DiscordDigestSender.GlobalRequestsPerSecond, $"busiest second: {busiest} requests");
-        var perChannel = discord.ChannelMessages.GroupBy(m => m.ChannelId!).ToDictionary(g => g.Key, g => g.ToList());
-        Assert.Equal(channels.Order(), perChannel.Keys.Order());
-        foreach (var (_, messages) in perChannel)
-        {
-            Assert.Equal(parts, messages.Count);
-            var first = JsonDocument.Parse(messages[0].Body.ToJsonString()).RootElement;
-            Assert.Equal("Linux阅码场 - Linux内核月报(2020年09月)", DiscordMessages.Text(DiscordMessages.Embeds(first)[0], "title"));
-            Assert.All(messages, m => DiscordMessages.AssertSendable(JsonDocument.Parse(m.Body.ToJsonString()).RootElement));
-        }
-        Assert.Equal(120, (await h.Store.CountsAsync("2020-09", CancellationToken.None)).Sent);
-
-        // Planning the same month again owes nothing: each channel gets each month once.
-        Assert.Equal(0, await h.Planner.PlanAsync(null, CancellationToken.None));
-        Assert.Equal(0, (await h.Dispatcher.DrainAsync(CancellationToken.None)).Sent);
-        Assert.Equal(120 * parts, discord.ChannelMessages.Count);
-    }
-
     [Theory]
     [InlineData(10003, "Unknown Channel (10003)")]
     [InlineData(50001, "Missing Access (50001)")]
@@ -310,4 +271,49 @@ internal sealed class ImpatientClock : TimeProvider
 {
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         base.CreateTimer(callback, state, dueTime == Timeout.InfiniteTimeSpan ? dueTime : TimeSpan.Zero, period);
+}
+
+/// <summary>
+/// A Discord fan-out measured for its pace. Alone, as <see cref="FanOutTests"/>: the departures are timed where the
+/// requests leave the bot, and a machine busy with other tests runs paced continuations late and together.
+/// </summary>
+[Collection(RunsAlone.Name)]
+public sealed class DiscordFanOutTests
+{
+    [Fact]
+    public async Task Every_subscribed_channel_gets_the_digest_once_paced_under_50_a_second_with_no_429()
+    {
+        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var h = await DiscordDeliveryHarness.StartAsync(discord, TestDatabases.Sqlite());
+        var channels = await h.SubscribeChannelsAsync(discord, 120, first: 710_000_000_000_000_001);
+
+        var owed = await h.Planner.PlanAsync(null, CancellationToken.None);
+        var counts = await h.Dispatcher.DrainAsync(CancellationToken.None);
+
+        var parts = h.Parts();
+        Assert.Equal(120, owed);
+        Assert.Equal(120, counts.Sent);
+        Assert.True(discord.TooManyRequestsSent == 0, $"{discord.TooManyRequestsSent} × 429");
+        Assert.Equal(0, discord.EarlyRequests);
+        Assert.Equal(120 * parts, h.Departures.Count);
+        // Within Discord's global 50 a second in any one-second window, measured where requests leave the bot (the
+        // limiter aims at 48; what is left is the margin for continuations a busy machine runs late and together).
+        var busiest = Pacing.BusiestSecond(h.Departures);
+        Assert.True(busiest is >= 1 and <= DiscordDigestSender.GlobalRequestsPerSecond, $"busiest second: {busiest} requests");
+        var perChannel = discord.ChannelMessages.GroupBy(m => m.ChannelId!).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(channels.Order(), perChannel.Keys.Order());
+        foreach (var (_, messages) in perChannel)
+        {
+            Assert.Equal(parts, messages.Count);
+            var first = JsonDocument.Parse(messages[0].Body.ToJsonString()).RootElement;
+            Assert.Equal("Linux阅码场 - Linux内核月报(2020年09月)", DiscordMessages.Text(DiscordMessages.Embeds(first)[0], "title"));
+            Assert.All(messages, m => DiscordMessages.AssertSendable(JsonDocument.Parse(m.Body.ToJsonString()).RootElement));
+        }
+        Assert.Equal(120, (await h.Store.CountsAsync("2020-09", CancellationToken.None)).Sent);
+
+        // Planning the same month again owes nothing: each channel gets each month once.
+        Assert.Equal(0, await h.Planner.PlanAsync(null, CancellationToken.None));
+        Assert.Equal(0, (await h.Dispatcher.DrainAsync(CancellationToken.None)).Sent);
+        Assert.Equal(120 * parts, discord.ChannelMessages.Count);
+    }
 }

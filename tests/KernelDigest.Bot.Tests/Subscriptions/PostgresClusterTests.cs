@@ -10,8 +10,10 @@ namespace KernelDigest.Bot.Tests.Subscriptions;
 
 /// <summary>
 /// Cluster mode on a real PostgreSQL (KERNELDIGEST_TEST_POSTGRES; .ci/run starts one, and with CI=true these fail
-/// rather than skip when it is missing): several instances share one store and one Quartz schedule.
+/// rather than skip when it is missing): several instances share one store and one Quartz schedule. Alone, as
+/// <see cref="FanOutTests"/>: the fan-out's pace is measured, and the process test starts two bots.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class PostgresClusterTests
 {
     [SkippableFact]
