@@ -11,15 +11,12 @@ namespace KernelDigest.Bot.Tests.Operations;
 [Collection(RunsAlone.Name)]
 public sealed class OperationsTests
 {
-    private static Dictionary<string, string> Telegram(FakeBotApi api, string secret) => new()
+    private static Dictionary<string, string> Telegram(FakeBotApi api, string secret)
     {
-        ["Telegram__BotToken"] = api.Token,
-        ["Telegram__ApiBaseUrl"] = api.BaseUrl.ToString(),
-        ["Telegram__Mode"] = "webhook",
-        ["Telegram__WebhookUrl"] = "https://bot.example.org/telegram/webhook",
-        ["Telegram__WebhookSecret"] = secret,
-        ["Logging__LogLevel__Default"] = "Trace", // everything that could be logged, is
-    };
+        var settings = TelegramChat.TelegramPollingTests.WebhookSettings(api, secret);
+        settings["Logging__LogLevel__Default"] = "Trace"; // everything that could be logged, is
+        return settings;
+    }
 
     [Fact]
     public async Task Health_and_metrics_endpoints_report_what_the_bot_does_and_no_secret_reaches_the_logs()
