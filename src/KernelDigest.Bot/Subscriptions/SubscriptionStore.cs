@@ -126,12 +126,6 @@ public sealed class SubscriptionStore(Database db, TimeProvider time)
     /// already owed and not yet tried (a planner run a moment earlier) is held the same way. False when it is under way
     /// or done: the chat has it, or is about to.
     /// </summary>
-    public async Task<bool> OweHeldAsync(long subscriptionId, string month, DateTimeOffset heldUntil, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        return await OweHeldAsync(c, null, subscriptionId, month, heldUntil, ct);
-    }
-
     private async Task<bool> OweHeldAsync(DbConnection c, DbTransaction? tx, long subscriptionId, string month, DateTimeOffset heldUntil, CancellationToken ct) =>
         await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO deliveries (subscription_id, month, status, created_at, not_before) VALUES (@subscriptionId, @month, 'pending', @now, @heldUntil)

@@ -59,11 +59,11 @@ public sealed class PostgresClusterTests
         var (held, owed) = await h.Store.SubscribeOwingAsync(new ChatAddress(Platform.Telegram, "-100"), "zh-CN", "", "8", "2020-09", later, CancellationToken.None);
         Assert.Equal(s.Id, held.Id);
         Assert.True(owed);
-        Assert.True(await h.Store.OweHeldAsync(s.Id, "2020-09", later, CancellationToken.None)); // still untried: held again
+        Assert.True((await h.Store.SubscribeOwingAsync(new ChatAddress(Platform.Telegram, "-100"), "zh-CN", "", "8", "2020-09", later, CancellationToken.None)).Owed); // still untried: held again
         Assert.Empty(await h.Store.ClaimAsync("x", 10, TimeSpan.FromMinutes(1), CancellationToken.None));
         await h.Store.DueNowAsync(s.Id, "2020-09", CancellationToken.None);
         var claimed = Assert.Single(await h.Store.ClaimAsync("x", 10, TimeSpan.FromMinutes(1), CancellationToken.None));
-        Assert.False(await h.Store.OweHeldAsync(s.Id, "2020-09", later, CancellationToken.None)); // under way
+        Assert.False((await h.Store.SubscribeOwingAsync(new ChatAddress(Platform.Telegram, "-100"), "zh-CN", "", "8", "2020-09", later, CancellationToken.None)).Owed); // under way
         Assert.Empty(await h.Store.ClaimAsync("y", 10, TimeSpan.FromMinutes(1), CancellationToken.None));
         await h.Store.MarkSentAsync(claimed.Delivery.Id, CancellationToken.None);
         Assert.Equal("2020-09", await h.Store.LastDeliveredAsync(s.Id, CancellationToken.None));
